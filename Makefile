@@ -1,0 +1,48 @@
+# Every target sets up what it needs: a fresh clone runs `make demo` or `make test` directly.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_HOME ?= $(CURDIR)/.strongroom-demo
+
+.PHONY: setup demo serve test check lint typecheck contracts format bench clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+## The main job: a fresh demo data home, a synthetic demo loaded through the ingest API, served over TLS.
+demo: setup
+	STRONGROOM_HOME=$(DEMO_HOME) $(BIN)/strongroom demo --fresh
+
+## The whole test suite (unit, integration on SQLite and PostgreSQL, end-to-end) and every check.
+test: setup
+	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory check
+
+check: lint typecheck contracts
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: setup
+	$(BIN)/mypy
+
+contracts: setup
+	$(BIN)/lint-imports
+
+format: setup
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+bench: setup
+	$(BIN)/python benchmarks/ingest.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

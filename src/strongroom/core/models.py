@@ -1,0 +1,192 @@
+"""Domain types: plain dataclasses, no ORM or framework inside."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import NewType
+
+from strongroom.core.schema import DataClass
+
+CustomerId = NewType("CustomerId", str)
+JsonValue = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
+JsonObject = dict[str, JsonValue]
+
+
+class Channel(StrEnum):
+    """Where a source's data comes from."""
+
+    WEB = "web"
+    MOBILE = "mobile"
+    POS = "pos"
+    SERVER = "server"
+
+
+class IdentifierKind(StrEnum):
+    USER_ID = "user_id"
+    ANONYMOUS_ID = "anonymous_id"
+    EMAIL = "email"
+
+
+IDENTIFIER_DATA_CLASS: dict[IdentifierKind, DataClass] = {
+    IdentifierKind.USER_ID: DataClass.PII,
+    IdentifierKind.ANONYMOUS_ID: DataClass.BEHAVIORAL,
+    IdentifierKind.EMAIL: DataClass.PII,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectKey:
+    """A customer's own data key, wrapped by a version of the field key-encryption key."""
+
+    customer_id: CustomerId
+    wrapped: bytes
+    kek_version: int
+
+
+@dataclass(slots=True)
+class StoredCustomer:
+    """A customer profile as stored: PII as ciphertext, demographics in the clear."""
+
+    id: CustomerId
+    created_at: datetime
+    updated_at: datetime
+    encrypted: dict[str, bytes] = field(default_factory=dict)
+    demographics: dict[str, JsonValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class BlindIndexEntry:
+    customer_id: CustomerId
+    field: str
+    key_version: int
+    value: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Identifier:
+    """One identifier of a customer: found by its blind index, shown from its ciphertext."""
+
+    customer_id: CustomerId
+    kind: IdentifierKind
+    key_version: int
+    lookup: bytes
+    ciphertext: bytes
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A behavioral event (track, page, screen, identify) as stored."""
+
+    id: str
+    source_id: str
+    message_id: str
+    customer_id: CustomerId
+    type: str
+    name: str | None
+    properties: JsonObject
+    timestamp: datetime
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    sku: str
+    name: str | None
+    quantity: int
+    unit_price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """A transaction, derived from an ``Order Completed`` event."""
+
+    id: str
+    source_id: str
+    external_id: str
+    customer_id: CustomerId
+    total: Decimal
+    currency: str
+    ordered_at: datetime
+    lines: tuple[OrderLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Consent:
+    customer_id: CustomerId
+    purpose: str
+    granted: bool
+    source_id: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    id: str
+    name: str
+    channel: Channel
+    created_at: datetime
+    disabled_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WriteKey:
+    id: str
+    source_id: str
+    key_hash: bytes
+    prefix: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+class PrincipalKind(StrEnum):
+    STAFF = "staff"
+    SOURCE = "source"
+    LOCAL = "local"  # the operator at the server's console, holding the root passphrase
+    ANONYMOUS = "anonymous"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    id: str
+    name: str
+    role: str
+    created_at: datetime
+    disabled_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiToken:
+    id: str
+    principal_id: str
+    token_hash: bytes
+    prefix: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is acting, as the audit log and the policy see them."""
+
+    kind: PrincipalKind
+    name: str
+    role: str | None = None
+    principal_id: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind.value}:{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class WrappedDataKey:
+    """A versioned keyring key (field KEK, blind-index key, ...), wrapped by the root key."""
+
+    kind: str
+    version: int
+    wrapped: bytes
+    created_at: datetime

@@ -1,0 +1,74 @@
+"""Audit entries: what the audit log records, declared once. The log itself lives in ``audit``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum, StrEnum
+
+
+class AuditAction(Enum):
+    """Every act the audit log records; the value is the stored name, then its description."""
+
+    SYSTEM_INITIALISED = ("system.initialised", "A data home was initialised")
+    INGEST_BATCH = ("collect.ingest", "A batch of tracking calls was stored")
+    CUSTOMER_READ = ("customer.read", "A customer profile was read")
+    CUSTOMER_SEARCH = ("customer.search", "Customers were looked up by an identifier")
+    AUTH_FAILED = ("auth.failed", "A request presented missing, unknown or revoked credentials")
+    ACCESS_DENIED = ("access.denied", "The policy refused an authenticated request")
+    SOURCE_CREATED = ("source.created", "A source and its write key were created")
+    TOKEN_CREATED = ("token.created", "A staff API token was issued")
+    TOKEN_REVOKED = ("token.revoked", "A staff API token was revoked")
+
+    def __init__(self, stored_name: str, description: str) -> None:
+        self.stored_name = stored_name
+        self.description = description
+
+    @classmethod
+    def from_stored(cls, stored_name: str) -> AuditAction:
+        for action in cls:
+            if action.stored_name == stored_name:
+                return action
+        raise ValueError(f"unknown audit action {stored_name!r}")
+
+
+class Outcome(StrEnum):
+    SUCCESS = "success"
+    DENIED = "denied"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditDraft:
+    """An act to record. Names records and data classes, never the values themselves."""
+
+    actor: str
+    action: AuditAction
+    outcome: Outcome
+    resource_type: str
+    resource_ids: tuple[str, ...] = ()
+    data_classes: tuple[str, ...] = ()
+    purpose: str | None = None
+    detail: dict[str, str | int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """A recorded act, chained to the one before it by ``prev_hash``."""
+
+    seq: int
+    occurred_at: datetime
+    draft: AuditDraft
+    prev_hash: bytes
+    entry_hash: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class AuditHead:
+    """The newest entry's position and hash (seq 0 and the genesis hash when empty)."""
+
+    seq: int
+    entry_hash: bytes
+
+
+GENESIS_HASH = bytes(32)
