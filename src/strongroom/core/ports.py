@@ -53,9 +53,7 @@ class SubjectKeyRepository(Protocol):
 
 
 class IdentifierRepository(Protocol):
-    def resolve(
-        self, kind: IdentifierKind, lookups: Sequence[bytes]
-    ) -> dict[bytes, CustomerId]:
+    def resolve(self, kind: IdentifierKind, lookups: Sequence[bytes]) -> dict[bytes, CustomerId]:
         """Map each known lookup value of ``kind`` to its customer."""
         ...
 

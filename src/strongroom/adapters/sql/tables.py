@@ -1,0 +1,233 @@
+"""The relational schema, in SQLAlchemy Core. Migrations must keep the database equal to it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeEngine
+
+from strongroom.adapters.customer_fields import ENCRYPTED_CUSTOMER_FIELDS, PLAIN_CUSTOMER_FIELDS
+from strongroom.adapters.sql.column_types import UtcDateTime, json_type, serial_type
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+# Customer columns come from the declared schema (core.schema.CUSTOMER_FIELDS), never listed here.
+_PLAIN_FIELD_TYPES: dict[str, type[TypeEngine[Any]]] = {"age": Integer}
+
+AUDIT_HEAD_ID = 1
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _customer_columns() -> list[Column[Any]]:
+    encrypted = [Column(name, LargeBinary, nullable=True) for name in ENCRYPTED_CUSTOMER_FIELDS]
+    plain = [
+        Column(name, _PLAIN_FIELD_TYPES.get(name, String)(), nullable=True)
+        for name in PLAIN_CUSTOMER_FIELDS
+    ]
+    return [*encrypted, *plain]
+
+
+def _customer_fk(*, on_delete: str | None = None) -> ForeignKey:
+    return ForeignKey("customers.id", ondelete=on_delete)
+
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    *_customer_columns(),
+)
+
+blind_indexes = Table(
+    "blind_indexes",
+    metadata,
+    Column("customer_id", String(36), _customer_fk(on_delete="CASCADE"), nullable=False),
+    Column("field", String, nullable=False),
+    Column("key_version", Integer, nullable=False),
+    Column("value", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("customer_id", "field", "key_version"),
+    Index(None, "field", "value"),
+)
+
+subject_keys = Table(
+    "subject_keys",
+    metadata,
+    Column("customer_id", String(36), _customer_fk(), primary_key=True),
+    Column("wrapped", LargeBinary, nullable=False),
+    Column("kek_version", Integer, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False, default=_now),
+)
+
+identifiers = Table(
+    "identifiers",
+    metadata,
+    Column("id", serial_type(), primary_key=True, autoincrement=True),
+    Column("customer_id", String(36), _customer_fk(), nullable=False, index=True),
+    Column("kind", String, nullable=False),
+    Column("key_version", Integer, nullable=False),
+    Column("lookup", LargeBinary, nullable=False),
+    Column("ciphertext", LargeBinary, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    # (kind, lookup) lead so that resolving lookups of any key version can use this index.
+    UniqueConstraint("kind", "lookup", "key_version"),
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("name", String, nullable=False, unique=True),
+    Column("channel", String, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("disabled_at", UtcDateTime(), nullable=True),
+)
+
+write_keys = Table(
+    "write_keys",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("source_id", String, ForeignKey("sources.id"), nullable=False),
+    Column("key_hash", LargeBinary, nullable=False, unique=True),
+    Column("prefix", String, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("source_id", String, ForeignKey("sources.id"), nullable=False),
+    Column("message_id", String, nullable=False),
+    Column("customer_id", String(36), _customer_fk(), nullable=False, index=True),
+    Column("type", String, nullable=False),
+    Column("name", String, nullable=True),
+    Column("properties", json_type(), nullable=False),
+    Column("timestamp", UtcDateTime(), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("source_id", "message_id"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("source_id", String, ForeignKey("sources.id"), nullable=False),
+    Column("external_id", String, nullable=False),
+    Column("customer_id", String(36), _customer_fk(), nullable=False, index=True),
+    Column("total", Numeric(14, 2), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("ordered_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("source_id", "external_id"),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("id", serial_type(), primary_key=True, autoincrement=True),
+    Column("order_id", String(36), ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("sku", String, nullable=False),
+    Column("name", String, nullable=True),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price", Numeric(14, 2), nullable=False),
+    UniqueConstraint("order_id", "line_no"),
+)
+
+consents = Table(
+    "consents",
+    metadata,
+    Column("id", serial_type(), primary_key=True, autoincrement=True),
+    Column("customer_id", String(36), _customer_fk(), nullable=False, index=True),
+    Column("purpose", String, nullable=False),
+    Column("granted", Boolean, nullable=False),
+    Column("source_id", String, nullable=False),
+    Column("recorded_at", UtcDateTime(), nullable=False),
+)
+
+principals = Table(
+    "principals",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("name", String, nullable=False, unique=True),
+    Column("role", String, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("disabled_at", UtcDateTime(), nullable=True),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("principal_id", String, ForeignKey("principals.id"), nullable=False),
+    Column("token_hash", LargeBinary, nullable=False, unique=True),
+    Column("prefix", String, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+)
+
+data_keys = Table(
+    "data_keys",
+    metadata,
+    Column("kind", String, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("wrapped", LargeBinary, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    PrimaryKeyConstraint("kind", "version"),
+)
+
+audit_entries = Table(
+    "audit_entries",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    Column("actor", String, nullable=False),
+    Column("action", String, nullable=False),
+    Column("outcome", String, nullable=False),
+    Column("resource_type", String, nullable=False),
+    Column("resource_ids", json_type(), nullable=False),
+    Column("data_classes", json_type(), nullable=False),
+    Column("purpose", String, nullable=True),
+    Column("detail", json_type(), nullable=False),
+    Column("prev_hash", LargeBinary, nullable=False),
+    Column("entry_hash", LargeBinary, nullable=False),
+)
+
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("entry_hash", LargeBinary, nullable=False),
+    CheckConstraint("id = 1", name="single_row"),
+)

@@ -1,0 +1,124 @@
+"""One database transaction with every repository on its connection."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
+
+from sqlalchemy.engine import Connection, Engine
+
+from strongroom.adapters.sql._support import domain_errors
+from strongroom.adapters.sql.repositories import (
+    SqlApiTokenRepository,
+    SqlAuditRepository,
+    SqlConsentRepository,
+    SqlCustomerRepository,
+    SqlDataKeyRepository,
+    SqlEventRepository,
+    SqlIdentifierRepository,
+    SqlOrderRepository,
+    SqlPrincipalRepository,
+    SqlSourceRepository,
+    SqlSubjectKeyRepository,
+)
+from strongroom.core.ports import (
+    ApiTokenRepository,
+    AuditRepository,
+    ConsentRepository,
+    CustomerRepository,
+    DataKeyRepository,
+    EventRepository,
+    IdentifierRepository,
+    OrderRepository,
+    PrincipalRepository,
+    SourceRepository,
+    SubjectKeyRepository,
+    UnitOfWorkFactory,
+)
+
+
+class SqlUnitOfWork:
+    """A transaction on one connection; leaving it without ``commit`` rolls back."""
+
+    customers: CustomerRepository
+    subject_keys: SubjectKeyRepository
+    identifiers: IdentifierRepository
+    events: EventRepository
+    orders: OrderRepository
+    consents: ConsentRepository
+    sources: SourceRepository
+    principals: PrincipalRepository
+    tokens: ApiTokenRepository
+    data_keys: DataKeyRepository
+    audit: AuditRepository
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._connection: Connection | None = None
+
+    def __enter__(self) -> Self:
+        if self._connection is not None:
+            raise RuntimeError("this unit of work is already in use")
+        connection = self._engine.connect()
+        try:
+            connection.begin()
+        except BaseException:
+            connection.close()
+            raise
+        self._connection = connection
+        self._build_repositories(connection)
+        return self
+
+    def _build_repositories(self, connection: Connection) -> None:
+        self.customers = SqlCustomerRepository(connection)
+        self.subject_keys = SqlSubjectKeyRepository(connection)
+        self.identifiers = SqlIdentifierRepository(connection)
+        self.events = SqlEventRepository(connection)
+        self.orders = SqlOrderRepository(connection)
+        self.consents = SqlConsentRepository(connection)
+        self.sources = SqlSourceRepository(connection)
+        self.principals = SqlPrincipalRepository(connection)
+        self.tokens = SqlApiTokenRepository(connection)
+        self.data_keys = SqlDataKeyRepository(connection)
+        self.audit = SqlAuditRepository(connection)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        connection, self._connection = self._active(), None
+        try:
+            if connection.in_transaction():
+                connection.rollback()
+        finally:
+            connection.close()
+
+    def commit(self) -> None:
+        """Make everything done so far permanent; later work starts a new transaction."""
+        with domain_errors():
+            self._active().commit()
+
+    def rollback(self) -> None:
+        """Discard everything done since the last commit."""
+        self._active().rollback()
+
+    def _active(self) -> Connection:
+        if self._connection is None:
+            raise RuntimeError("the unit of work is not entered; use it in a with block")
+        return self._connection
+
+
+class SqlUnitOfWorkFactory:
+    """Makes a fresh SqlUnitOfWork per use, all on one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine)
+
+
+if TYPE_CHECKING:
+    _factory_conforms: type[UnitOfWorkFactory] = SqlUnitOfWorkFactory

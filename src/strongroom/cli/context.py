@@ -1,0 +1,52 @@
+"""What every command needs: settings, the root passphrase, the app, the local actor."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from strongroom.bootstrap import App, build
+from strongroom.core.errors import ConfigurationError
+from strongroom.core.models import Actor, PrincipalKind
+from strongroom.settings import MIN_PASSPHRASE_LENGTH, Settings, load_settings
+
+
+def current_settings() -> Settings:
+    return load_settings()
+
+
+def root_passphrase(settings: Settings, *, confirm: bool = False) -> str:
+    """From STRONGROOM_ROOT_PASSPHRASE, else asked at the terminal; never a default."""
+    if settings.root_passphrase is not None:
+        return settings.root_passphrase.get_secret_value()
+    if not sys.stdin.isatty():
+        raise ConfigurationError(
+            "no root passphrase: set STRONGROOM_ROOT_PASSPHRASE or run at a terminal"
+        )
+    passphrase = getpass.getpass("Root passphrase: ")
+    if confirm:
+        if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+            raise ConfigurationError(
+                f"the root passphrase must be at least {MIN_PASSPHRASE_LENGTH} characters"
+            )
+        if getpass.getpass("Repeat it: ") != passphrase:
+            raise ConfigurationError("the two passphrases differ")
+    return passphrase
+
+
+@contextmanager
+def open_app(settings: Settings | None = None) -> Iterator[App]:
+    """The wired app for one command, closed afterwards."""
+    settings = settings or current_settings()
+    app = build(settings, passphrase=root_passphrase(settings))
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+def local_actor() -> Actor:
+    """The operator at the server's console: holds the root passphrase, so administers."""
+    return Actor(PrincipalKind.LOCAL, getpass.getuser(), role="admin")

@@ -1,0 +1,91 @@
+"""The ``strongroom`` command."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from strongroom.api.server import build_server
+from strongroom.bootstrap import initialise
+from strongroom.cli.admin import sources_app, tokens_app
+from strongroom.cli.audit import audit_app
+from strongroom.cli.context import current_settings, local_actor, open_app, root_passphrase
+from strongroom.cli.customers import customers_app
+from strongroom.cli.demo import demo
+from strongroom.cli.output import console, emit_error, emit_json
+from strongroom.core.errors import StrongroomError
+
+app = typer.Typer(
+    name="strongroom",
+    help="Strongroom: a secure-by-default customer data platform.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(sources_app, name="sources")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(customers_app, name="customers")
+app.add_typer(audit_app, name="audit")
+app.command("demo")(demo)
+
+
+@app.command("init")
+def init(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Create the data home: root key file (0600), database, keyring and a TLS certificate."""
+    settings = current_settings()
+    report = initialise(
+        settings, passphrase=root_passphrase(settings, confirm=True), actor=local_actor()
+    )
+    if as_json:
+        emit_json(
+            {
+                "home": report.home,
+                "database": report.database,
+                "root_key": report.root_key_path,
+                "tls_certificate": report.tls_cert_path,
+            }
+        )
+        return
+    console.print(f"Initialised {report.home}")
+    console.print(f"  database:        {report.database}")
+    console.print(
+        f"  root key:        {report.root_key_path} (keep a copy and the passphrase apart)"
+    )
+    console.print(f"  TLS certificate: {report.tls_cert_path} (self-signed)")
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on")] = 8443,
+    cert: Annotated[Path | None, typer.Option(help="TLS certificate (PEM)")] = None,
+    key: Annotated[Path | None, typer.Option(help="TLS private key (PEM)")] = None,
+    insecure_dev: Annotated[
+        bool, typer.Option("--insecure-dev", help="Plain HTTP, loopback only, for development")
+    ] = False,
+) -> None:
+    """Serve the API over TLS (plain HTTP only with --insecure-dev on loopback)."""
+    with open_app() as strongroom:
+        server = build_server(
+            strongroom, host=host, port=port, cert=cert, key=key, insecure_dev=insecure_dev
+        )
+        scheme = "http" if insecure_dev else "https"
+        console.print(f"Serving on {scheme}://{host}:{port}  (Ctrl+C to stop)")
+        server.run()
+
+
+def run() -> None:
+    """Entry point: errors become one line on stderr and a non-zero exit, never a traceback."""
+    try:
+        app()
+    except StrongroomError as error:
+        emit_error(error.message)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as error:
+        emit_error(f"unexpected {type(error).__name__}; nothing was changed that was not committed")
+        sys.exit(2)
