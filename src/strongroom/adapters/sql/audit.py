@@ -91,6 +91,9 @@ class SqlAuditRepository:
         """Every entry in sequence order, read a batch at a time (keyset pagination)."""
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
+        return self._batches(batch_size)
+
+    def _batches(self, batch_size: int) -> Iterator[AuditEntry]:
         after: int | None = None
         while True:
             statement = select(audit_entries).order_by(audit_entries.c.seq).limit(batch_size)

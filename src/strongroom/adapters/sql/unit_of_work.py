@@ -121,4 +121,6 @@ class SqlUnitOfWorkFactory:
 
 
 if TYPE_CHECKING:
-    _factory_conforms: type[UnitOfWorkFactory] = SqlUnitOfWorkFactory
+
+    def _conforms(factory: SqlUnitOfWorkFactory) -> UnitOfWorkFactory:
+        return factory

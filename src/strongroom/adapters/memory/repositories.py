@@ -1,0 +1,296 @@
+"""In-memory fakes of every repository port, working on a unit of work's staged store."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterator, Sequence
+from copy import deepcopy
+from dataclasses import replace
+from datetime import datetime
+
+from strongroom.adapters.customer_fields import check_customer_fields
+from strongroom.adapters.memory.store import Staging, as_utc, check_new, stored_customer
+from strongroom.core.clock import ensure_utc
+from strongroom.core.errors import NotFoundError
+from strongroom.core.models import (
+    ApiToken,
+    BlindIndexEntry,
+    Consent,
+    CustomerId,
+    Event,
+    Identifier,
+    IdentifierKind,
+    Order,
+    Principal,
+    Source,
+    StoredCustomer,
+    SubjectKey,
+    WrappedDataKey,
+    WriteKey,
+)
+from strongroom.core.trail import AuditEntry, AuditHead
+
+
+class MemoryCustomerRepository:
+    """Fake of CustomerRepository."""
+
+    def __init__(self, staging: Staging) -> None:
+        self._staging = staging
+
+    def get_many(self, ids: Sequence[CustomerId]) -> dict[CustomerId, StoredCustomer]:
+        stored = self._staging.store.customers
+        return {i: deepcopy(stored[i]) for i in ids if i in stored}
+
+    def add(self, customers: Sequence[StoredCustomer]) -> None:
+        for customer in customers:
+            check_customer_fields(customer)
+        stored = self._staging.store.customers
+        check_new(stored, (c.id for c in customers), "customer id")
+        stored.update((c.id, stored_customer(deepcopy(c))) for c in customers)
+
+    def update(self, customers: Sequence[StoredCustomer]) -> None:
+        for customer in customers:
+            check_customer_fields(customer)
+        stored = self._staging.store.customers
+        for customer in customers:
+            if customer.id in stored:
+                kept = replace(deepcopy(customer), created_at=stored[customer.id].created_at)
+                stored[customer.id] = stored_customer(kept)
+
+    def find_by_blind_index(self, field: str, values: Sequence[bytes]) -> list[CustomerId]:
+        wanted = set(values)
+        indexes = self._staging.store.blind_indexes
+        return sorted({cid for (cid, f, _), v in indexes.items() if f == field and v in wanted})
+
+    def replace_blind_indexes(self, entries: Sequence[BlindIndexEntry]) -> None:
+        indexes = self._staging.store.blind_indexes
+        for e in entries:
+            indexes[(e.customer_id, e.field, e.key_version)] = e.value
+
+    def count(self) -> int:
+        return len(self._staging.store.customers)
+
+
+class MemorySubjectKeyRepository:
+    """Fake of SubjectKeyRepository."""
+
+    def __init__(self, staging: Staging) -> None:
+        self._staging = staging
+
+    def get_many(self, ids: Sequence[CustomerId]) -> dict[CustomerId, SubjectKey]:
+        stored = self._staging.store.subject_keys
+        return {i: stored[i] for i in ids if i in stored}
+
+    def add(self, keys: Sequence[SubjectKey]) -> None:
+        stored = self._staging.store.subject_keys
+        check_new(stored, (k.customer_id for k in keys), "subject key")
+        stored.update((k.customer_id, k) for k in keys)
+
+
+class MemoryIdentifierRepository:
+    """Fake of IdentifierRepository."""
+
+    def __init__(self, staging: Staging) -> None:
+        self._staging = staging
+
+    def resolve(self, kind: IdentifierKind, lookups: Sequence[bytes]) -> dict[bytes, CustomerId]:
+        wanted = set(lookups)
+        return {
+            i.lookup: i.customer_id
+            for i in self._staging.store.identifiers.values()
+            if i.kind == kind and i.lookup in wanted
+        }
+
+    def for_customer(self, customer_id: CustomerId) -> list[Identifier]:
+        stored = self._staging.store.identifiers.values()
+        return [i for i in stored if i.customer_id == customer_id]
+
+    def add(self, identifiers: Sequence[Identifier]) -> None:
+        stored = self._staging.store.identifiers
+        keyed = [((i.kind, i.lookup, i.key_version), as_utc(i)) for i in identifiers]
+        check_new(stored, (key for key, _ in keyed), "identifier")
+        stored.update(keyed)
+
+
+class MemoryEventRepository:
+    """Fake of EventRepository."""
+
+    def __init__(self, staging: Staging) -> None:
+        self._staging = staging
+
+    def known_message_ids(self, source_id: str, message_ids: Sequence[str]) -> set[str]:
+        wanted = set(message_ids)
+        stored = self._staging.store.events.values()
+        return {e.message_id for e in stored if e.source_id == source_id and e.message_id in wanted}
+
+    def add(self, events: Sequence[Event]) -> None:
+        stored = self._staging.store.events
+        check_new(stored, (e.id for e in events), "event id")
+        taken = {(e.source_id, e.message_id) for e in stored.values()}
+        check_new(taken, ((e.source_id, e.message_id) for e in events), "message id")
+        stored.update((e.id, as_utc(deepcopy(e))) for e in events)
+
+    def count_for_customer(self, customer_id: CustomerId) -> int:
+        return sum(1 for e in self._staging.store.events.values() if e.customer_id == customer_id)
+
+
+class MemoryOrderRepository:
+    """Fake of OrderRepository."""
+
+    def __init__(self, staging: Staging) -> None:
+        self._staging = staging
+
+    def known_external_ids(self, source_id: str, external_ids: Sequence[str]) -> set[str]:
+        wanted = set(external_ids)
+        stored = self._staging.store.orders.values()
+        return {
+            o.external_id for o in stored if o.source_id == source_id and o.external_id in wanted
+        }
+
+    def add(self, orders: Sequence[Order]) -> None:
+        stored = self._staging.store.orders
+        check_new(stored, (o.id for o in orders), "order id")
+        taken = {(o.source_id, o.external_id) for o in stored.values()}
+        check_new(taken, ((o.source_id, o.external_id) for o in orders), "external order id")
+        stored.update((o.id, as_utc(o)) for o in orders)
+
+    def for_customer(self, customer_id: CustomerId) -> list[Order]:
+        mine = [o for o in self._staging.store.orders.values() if o.customer_id == customer_id]
+        return sorted(mine, key=lambda o: (o.ordered_at, o.id))
+
+
+class MemoryConsentRepository:
+    """Fake of ConsentRepository."""
+
+    def __init__(self, staging: Staging) -> None:
+        self._staging = staging
+
+    def add(self, consents: Sequence[Consent]) -> None:
+        self._staging.store.consents.extend(as_utc(c) for c in consents)
+
+    def latest_for_customer(self, customer_id: CustomerId) -> dict[str, bool]:
+        mine = [c for c in self._staging.store.consents if c.customer_id == customer_id]
+        return {c.purpose: c.granted for c in sorted(mine, key=lambda c: c.recorded_at)}
+
+
+class MemorySourceRepository:
+    """Fake of SourceRepository."""
+
+    def __init__(self, staging: Staging) -> None:
+        self._staging = staging
+
+    def add(self, source: Source, key: WriteKey) -> None:
+        store = self._staging.store
+        check_new(store.sources, [source.id], "source id")
+        check_new({s.name for s in store.sources.values()}, [source.name], "source name")
+        check_new(store.write_keys, [key.id], "write key id")
+        check_new({k.key_hash for k in store.write_keys.values()}, [key.key_hash], "write key")
+        store.sources[source.id] = as_utc(source)
+        store.write_keys[key.id] = as_utc(key)
+
+    def by_name(self, name: str) -> Source | None:
+        return next((s for s in self._staging.store.sources.values() if s.name == name), None)
+
+    def by_key_hash(self, key_hash: bytes) -> Source | None:
+        store = self._staging.store
+        for key in store.write_keys.values():
+            if key.key_hash == key_hash and key.revoked_at is None:
+                source = store.sources.get(key.source_id)
+                if source is not None and source.disabled_at is None:
+                    return source
+        return None
+
+    def list(self) -> builtins.list[Source]:
+        return sorted(self._staging.store.sources.values(), key=lambda s: s.name)
+
+
+class MemoryPrincipalRepository:
+    """Fake of PrincipalRepository."""
+
+    def __init__(self, staging: Staging) -> None:
+        self._staging = staging
+
+    def add(self, principal: Principal) -> None:
+        stored = self._staging.store.principals
+        check_new(stored, [principal.id], "principal id")
+        check_new({p.name for p in stored.values()}, [principal.name], "principal name")
+        stored[principal.id] = as_utc(principal)
+
+    def by_name(self, name: str) -> Principal | None:
+        return next((p for p in self._staging.store.principals.values() if p.name == name), None)
+
+
+class MemoryApiTokenRepository:
+    """Fake of ApiTokenRepository."""
+
+    def __init__(self, staging: Staging) -> None:
+        self._staging = staging
+
+    def add(self, token: ApiToken) -> None:
+        stored = self._staging.store.tokens
+        check_new(stored, [token.id], "token id")
+        check_new({t.token_hash for t in stored.values()}, [token.token_hash], "token")
+        stored[token.id] = as_utc(token)
+
+    def get(self, token_id: str) -> ApiToken | None:
+        return self._staging.store.tokens.get(token_id)
+
+    def by_hash(self, token_hash: bytes) -> tuple[ApiToken, Principal] | None:
+        store = self._staging.store
+        for token in store.tokens.values():
+            if token.token_hash == token_hash and token.revoked_at is None:
+                principal = store.principals.get(token.principal_id)
+                if principal is not None and principal.disabled_at is None:
+                    return token, principal
+        return None
+
+    def revoke(self, token_id: str, when: datetime) -> None:
+        """Revoke the token at ``when``; revoking it again keeps the first time."""
+        token = self.get(token_id)
+        if token is None:
+            raise NotFoundError(f"no API token {token_id!r}")
+        if token.revoked_at is None:
+            self._staging.store.tokens[token_id] = replace(token, revoked_at=ensure_utc(when))
+
+
+class MemoryDataKeyRepository:
+    """Fake of DataKeyRepository."""
+
+    def __init__(self, staging: Staging) -> None:
+        self._staging = staging
+
+    def all(self) -> list[WrappedDataKey]:
+        stored = self._staging.store.data_keys
+        return [stored[key] for key in sorted(stored)]
+
+    def add(self, keys: Sequence[WrappedDataKey]) -> None:
+        stored = self._staging.store.data_keys
+        check_new(stored, ((k.kind, k.version) for k in keys), "data key version")
+        stored.update(((k.kind, k.version), as_utc(k)) for k in keys)
+
+
+class MemoryAuditRepository:
+    """Fake of AuditRepository; units of work already run one at a time, so locking is free."""
+
+    def __init__(self, staging: Staging) -> None:
+        self._staging = staging
+
+    def lock_head(self) -> AuditHead:
+        return self._staging.store.audit_head
+
+    def head(self) -> AuditHead:
+        return self._staging.store.audit_head
+
+    def append(self, entries: Sequence[AuditEntry]) -> None:
+        if not entries:
+            return
+        store = self._staging.store
+        check_new(store.audit_entries, (e.seq for e in entries), "audit sequence number")
+        store.audit_entries.update((e.seq, as_utc(e)) for e in entries)
+        store.audit_head = AuditHead(entries[-1].seq, entries[-1].entry_hash)
+
+    def scan(self, *, batch_size: int = 5000) -> Iterator[AuditEntry]:
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        stored = self._staging.store.audit_entries
+        return iter([stored[seq] for seq in sorted(stored)])

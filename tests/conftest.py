@@ -1,0 +1,137 @@
+"""Fixtures shared by the whole suite.
+
+Storage: a fresh migrated SQLite file per test; one fresh PostgreSQL database per session (on the
+server at $STRONGROOM_TEST_POSTGRES_URL), migrated once and emptied before each test that uses it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, delete, insert
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
+
+from strongroom.adapters.memory import MemoryUnitOfWorkFactory
+from strongroom.adapters.sql.engine import create_database_engine
+from strongroom.adapters.sql.migrate import upgrade_database
+from strongroom.adapters.sql.tables import AUDIT_HEAD_ID, audit_head, metadata
+from strongroom.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
+from strongroom.core.ports import UnitOfWorkFactory
+from strongroom.core.trail import GENESIS_HASH
+
+POSTGRES_URL_ENV = "STRONGROOM_TEST_POSTGRES_URL"
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+SQL_BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+STORAGE_BACKENDS = ["memory", *SQL_BACKENDS]
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+
+
+def _connection_problem(url: str) -> str | None:
+    engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect():
+            return None
+    except OperationalError as exc:
+        return str(exc.orig).strip().splitlines()[0]
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The PostgreSQL server's URL; skips (fails on CI) if the server is unreachable."""
+    url = os.environ.get(POSTGRES_URL_ENV, DEFAULT_POSTGRES_URL)
+    problem = _connection_problem(url)
+    if problem is not None:
+        shown = make_url(url).render_as_string(hide_password=True)
+        message = (
+            f"PostgreSQL at {shown} is unreachable ({problem}). Start it, or point "
+            f"{POSTGRES_URL_ENV} at a server where this user may create databases."
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_session_engine(postgres_url: str) -> Iterator[Engine]:
+    """An engine on this session's own migrated database, dropped when the session ends."""
+    name = f"strongroom_test_{secrets.token_hex(6)}"
+    admin = create_engine(postgres_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    quoted = admin.dialect.identifier_preparer.quote(name)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"CREATE DATABASE {quoted}")
+    url = make_url(postgres_url).set(database=name)
+    engine = create_database_engine(url.render_as_string(hide_password=False))
+    try:
+        upgrade_database(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
+        admin.dispose()
+
+
+def _empty_database(engine: Engine) -> None:
+    with engine.begin() as connection:
+        for table in reversed(metadata.sorted_tables):
+            connection.execute(delete(table))
+        head = {"id": AUDIT_HEAD_ID, "seq": 0, "entry_hash": GENESIS_HASH}
+        connection.execute(insert(audit_head), [head])
+
+
+@pytest.fixture
+def postgres_engine(postgres_session_engine: Engine) -> Engine:
+    """The session's PostgreSQL database, emptied (audit head back at genesis) for this test."""
+    _empty_database(postgres_session_engine)
+    return postgres_session_engine
+
+
+# --- SQLite -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sqlite_path(tmp_path: Path) -> Path:
+    """Where this test's SQLite database lives."""
+    return tmp_path / "data" / "strongroom.db"
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_path: Path) -> Iterator[Engine]:
+    """A fresh, migrated SQLite database for this test."""
+    engine = create_database_engine(f"sqlite:///{sqlite_path}")
+    try:
+        upgrade_database(engine)
+        yield engine
+    finally:
+        engine.dispose()
+
+
+# --- Either, and the fakes --------------------------------------------------------------------
+
+
+@pytest.fixture(params=SQL_BACKENDS)
+def sql_engine(request: pytest.FixtureRequest) -> Engine:
+    """A migrated, empty database on each SQL backend."""
+    engine: Engine = request.getfixturevalue(f"{request.param}_engine")
+    return engine
+
+
+@pytest.fixture(params=STORAGE_BACKENDS)
+def uow_factory(request: pytest.FixtureRequest) -> UnitOfWorkFactory:
+    """A unit-of-work factory on empty storage: the in-memory fakes, SQLite and PostgreSQL."""
+    if request.param == "memory":
+        return MemoryUnitOfWorkFactory()
+    engine: Engine = request.getfixturevalue(f"{request.param}_engine")
+    return SqlUnitOfWorkFactory(engine)
