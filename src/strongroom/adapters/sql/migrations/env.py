@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
-
 from alembic import context
 from sqlalchemy.engine import Connection
 
 from strongroom.adapters.sql.engine import create_database_engine
 from strongroom.adapters.sql.tables import metadata
-
-URL_ENV_VAR = "STRONGROOM_DATABASE_URL"
 
 
 def _configure_and_run(connection: Connection) -> None:
@@ -24,9 +20,12 @@ def _configure_and_run(connection: Connection) -> None:
 
 
 def _database_url() -> str:
-    url = context.config.get_main_option("sqlalchemy.url") or os.environ.get(URL_ENV_VAR)
+    # Only settings.py reads the environment, so developers pass the URL explicitly.
+    url = context.get_x_argument(as_dictionary=True).get("url") or context.config.get_main_option(
+        "sqlalchemy.url"
+    )
     if not url:
-        raise RuntimeError(f"set {URL_ENV_VAR} (or sqlalchemy.url) to the database to migrate")
+        raise RuntimeError("pass the database to migrate: alembic -x url=sqlite:///path ...")
     return url
 
 
