@@ -63,7 +63,7 @@ def base_env(home: Path, passphrase: str | None, database_url: str | None = None
 def run_cli(
     *args: str, env: Mapping[str, str], check: bool = True, timeout: float = CLI_TIMEOUT
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``strongroom *args``; with ``check``, fail the test (showing stderr) on a non-zero exit."""
+    """Run ``strongroom *args``; with ``check``, a non-zero exit fails the test, showing stderr."""
     completed = subprocess.run(
         [strongroom_executable(), *args],
         env=dict(env),
@@ -228,16 +228,21 @@ class RunningServer:
     cert: Path
     write_key: str
     tokens: dict[str, str]  # role -> bearer token
-    token_ids: dict[str, str] = field(repr=False)
-    home: DataHome = field(repr=False)
+    token_ids: dict[str, str]  # role -> token id
+    home: Path
+    env: dict[str, str] = field(repr=False)
+    database: Database
 
     @property
-    def env(self) -> dict[str, str]:
-        return self.home.env
+    def sqlite_file(self) -> Path:
+        return self.home / "strongroom.sqlite3"
 
-    @property
-    def database(self) -> Database:
-        return self.home.database
+    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run the CLI on this server's data home (while the server runs)."""
+        return run_cli(*args, env=self.env, check=check)
+
+    def cli_json(self, *args: str) -> Any:
+        return run_cli_json(*args, env=self.env)
 
     def ssl_context(self) -> ssl.SSLContext:
         return tls_context(self.cert)
@@ -346,5 +351,7 @@ def strongroom_server(
             write_key=write_key,
             tokens={role: token["token"] for role, token in issued.items()},
             token_ids={role: token["id"] for role, token in issued.items()},
-            home=home,
+            home=home.path,
+            env=home.env,
+            database=e2e_database,
         )
