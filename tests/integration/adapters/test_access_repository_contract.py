@@ -1,4 +1,4 @@
-"""Sources, principals, API tokens and data keys behave alike on the fakes, SQLite and PostgreSQL."""
+"""Sources, principals, API tokens and data keys behave alike on every storage backend."""
 
 from __future__ import annotations
 
@@ -95,9 +95,7 @@ def test_a_live_token_finds_itself_and_its_principal(uow_factory, samples):
         assert uow.tokens.by_hash(b"unknown") is None
 
 
-def test_a_revoked_token_is_not_found_by_hash_and_keeps_its_first_revocation(
-    uow_factory, samples
-):
+def test_a_revoked_token_is_not_found_by_hash_and_keeps_its_first_revocation(uow_factory, samples):
     principal = samples.principal()
     token = samples.token(principal.id)
     with uow_factory() as uow:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 
 import pytest
 
@@ -84,5 +85,5 @@ def test_concurrent_appenders_each_get_the_next_sequence_number(uow_factory, sam
         entries = list(uow.audit.scan(batch_size=8))
         head = uow.audit.head()
     assert [e.seq for e in entries] == list(range(1, 21))
-    assert all(e.prev_hash == p.entry_hash for p, e in zip(entries, entries[1:], strict=False))
+    assert all(e.prev_hash == p.entry_hash for p, e in pairwise(entries))
     assert head == AuditHead(20, entries[-1].entry_hash)

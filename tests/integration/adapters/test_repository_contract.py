@@ -143,8 +143,8 @@ def test_an_identifier_lookup_is_unique_per_kind_and_key_version(
         if not same_batch:
             uow.identifiers.add([_identifier(cid, b"dup")])
             uow.commit()
+    batch = [_identifier(cid, b"dup")] * (2 if same_batch else 1)
     with uow_factory() as uow, pytest.raises(ConflictError):
-        batch = [_identifier(cid, b"dup")] * (2 if same_batch else 1)
         uow.identifiers.add(batch)
 
 

@@ -28,10 +28,15 @@ def test_leaving_without_commit_rolls_back(uow_factory, samples):
         assert uow.customers.count() == 0
 
 
-def test_an_exception_in_the_block_rolls_back_and_propagates(uow_factory, samples):
-    with pytest.raises(RuntimeError, match="boom"), uow_factory() as uow:
-        uow.customers.add([samples.customer()])
+def _add_then_fail(uow_factory, customer):
+    with uow_factory() as uow:
+        uow.customers.add([customer])
         raise RuntimeError("boom")
+
+
+def test_an_exception_in_the_block_rolls_back_and_propagates(uow_factory, samples):
+    with pytest.raises(RuntimeError, match="boom"):
+        _add_then_fail(uow_factory, samples.customer())
 
     with uow_factory() as uow:
         assert uow.customers.count() == 0
@@ -70,9 +75,13 @@ def test_after_a_conflict_the_unit_of_work_rolls_back_and_storage_stays_usable(
         uow.customers.add([customer])
         uow.commit()
 
-    with pytest.raises(ConflictError), uow_factory() as uow:
-        uow.customers.add([samples.customer()])
-        uow.customers.add([customer])
+    def add_fresh_then_duplicate():
+        with uow_factory() as uow:
+            uow.customers.add([samples.customer()])
+            uow.customers.add([customer])
+
+    with pytest.raises(ConflictError):
+        add_fresh_then_duplicate()
 
     with uow_factory() as uow:
         assert uow.customers.count() == 1
