@@ -11,7 +11,9 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
+from psycopg import sql
 from sqlalchemy import create_engine, delete, insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
@@ -63,14 +65,18 @@ def postgres_url() -> str:
     return url
 
 
+def _administer(url: str, statement: sql.Composed) -> None:
+    """Run one DDL statement outside a transaction (CREATE/DROP DATABASE cannot run inside one)."""
+    conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as connection:
+        connection.execute(statement)
+
+
 @pytest.fixture(scope="session")
 def postgres_session_engine(postgres_url: str) -> Iterator[Engine]:
     """An engine on this session's own migrated database, dropped when the session ends."""
     name = f"strongroom_test_{secrets.token_hex(6)}"
-    admin = create_engine(postgres_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    quoted = admin.dialect.identifier_preparer.quote(name)
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f"CREATE DATABASE {quoted}")
+    _administer(postgres_url, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     url = make_url(postgres_url).set(database=name)
     engine = create_database_engine(url.render_as_string(hide_password=False))
     try:
@@ -78,9 +84,8 @@ def postgres_session_engine(postgres_url: str) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
-        admin.dispose()
+        drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        _administer(postgres_url, drop)
 
 
 def _empty_database(engine: Engine) -> None:

@@ -71,6 +71,9 @@ def parse_request(body: bytes, *, endpoint: MessageType | Literal["batch"]) -> P
             f"request body is {len(body)} bytes; the limit is {MAX_REQUEST_BYTES} bytes "
             "(send smaller batches)"
         )
+    if b"\\u0000" in body:
+        # PostgreSQL cannot store NUL in text or JSON; refuse it the same way on every store.
+        raise InvalidInputError("request body contains a NUL character (\\u0000); remove it")
     document = _load_json(body)
     if not isinstance(document, dict):
         raise InvalidInputError("request body must be a JSON object")

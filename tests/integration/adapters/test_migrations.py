@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, Integer, MetaData, inspect, select
+from sqlalchemy import Column, Integer, LargeBinary, MetaData, inspect, select
 
 from strongroom.adapters.sql.engine import create_database_engine
 from strongroom.adapters.sql.migrate import (
@@ -14,7 +14,8 @@ from strongroom.adapters.sql.migrate import (
     head_revision,
     upgrade_database,
 )
-from strongroom.adapters.sql.tables import audit_head, metadata
+from strongroom.adapters.sql.tables import audit_head, customers, metadata
+from strongroom.core.schema import CUSTOMER_FIELDS, EXTRA_TRAITS_FIELD, DataClass
 from strongroom.core.trail import GENESIS_HASH
 
 
@@ -22,6 +23,15 @@ def _differences(engine, target: MetaData) -> list[object]:
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         return list(compare_metadata(context, target))
+
+
+def test_every_declared_customer_field_has_a_column_and_pii_is_only_stored_as_ciphertext():
+    expected = {"id", "created_at", "updated_at", EXTRA_TRAITS_FIELD}
+    expected |= {spec.name for spec in CUSTOMER_FIELDS}
+    assert set(customers.c.keys()) == expected
+    for spec in CUSTOMER_FIELDS:
+        is_binary = isinstance(customers.c[spec.name].type, LargeBinary)
+        assert is_binary == (spec.data_class is DataClass.PII), spec.name
 
 
 def test_the_migrated_schema_equals_the_declared_tables(sql_engine):

@@ -56,6 +56,7 @@ def test_a_single_call_takes_its_type_from_the_path() -> None:
         (_body({"type": "track", "userId": "u", "event": "x"}), "identify", "sent to /v1/identify"),
         (_body({"writeKey": 5, "userId": "u"}), "identify", "'writeKey' must be a string"),
         (_body({"sentAt": "soon", "userId": "u"}), "identify", "'sentAt'"),
+        (b'{"userId": "u\\u0000"}', "identify", "NUL character"),
         (b"[" * 100_000 + b"]" * 100_000, "batch", "nested too deeply|must be a JSON object"),
     ],
 )

@@ -47,7 +47,9 @@ def _parse(url: str) -> URL:
 def _sqlite_engine(url: URL) -> Engine:
     database = url.database or ""
     if database not in _IN_MEMORY and not database.startswith("file:"):
-        _prepare_database_file(Path(database).expanduser())
+        path = Path(database).expanduser()
+        _prepare_database_file(path)
+        url = url.set(database=str(path))
     engine = create_engine(url)
     event.listen(engine, "connect", _on_sqlite_connect)
     event.listen(engine, "begin", _on_sqlite_begin)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2025-01-01 00:00:00
+Create Date: 2026-11-29
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def _customer_fk(column: str, table: str) -> sa.ForeignKeyConstraint:
     )
 
 
-def _create_customer_tables() -> None:
+def _create_customers() -> None:
     op.create_table(
         "customers",
         sa.Column("id", sa.String(36), nullable=False),
@@ -51,6 +51,9 @@ def _create_customer_tables() -> None:
         sa.Column("occupation", sa.String(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_customers")),
     )
+
+
+def _create_blind_indexes() -> None:
     op.create_table(
         "blind_indexes",
         sa.Column("customer_id", sa.String(36), nullable=False),
@@ -68,6 +71,9 @@ def _create_customer_tables() -> None:
         ),
     )
     op.create_index(op.f("ix_blind_indexes_field_value"), "blind_indexes", ["field", "value"])
+
+
+def _create_subject_keys() -> None:
     op.create_table(
         "subject_keys",
         sa.Column("customer_id", sa.String(36), nullable=False),
@@ -77,6 +83,9 @@ def _create_customer_tables() -> None:
         _customer_fk("customer_id", "subject_keys"),
         sa.PrimaryKeyConstraint("customer_id", name=op.f("pk_subject_keys")),
     )
+
+
+def _create_identifiers() -> None:
     op.create_table(
         "identifiers",
         sa.Column("id", SERIAL, autoincrement=True, nullable=False),
@@ -95,7 +104,7 @@ def _create_customer_tables() -> None:
     op.create_index(op.f("ix_identifiers_customer_id"), "identifiers", ["customer_id"])
 
 
-def _create_credential_tables() -> None:
+def _create_sources() -> None:
     op.create_table(
         "sources",
         sa.Column("id", sa.String(), nullable=False),
@@ -106,6 +115,9 @@ def _create_credential_tables() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sources")),
         sa.UniqueConstraint("name", name=op.f("uq_sources_name")),
     )
+
+
+def _create_write_keys() -> None:
     op.create_table(
         "write_keys",
         sa.Column("id", sa.String(), nullable=False),
@@ -120,6 +132,9 @@ def _create_credential_tables() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_write_keys")),
         sa.UniqueConstraint("key_hash", name=op.f("uq_write_keys_key_hash")),
     )
+
+
+def _create_principals() -> None:
     op.create_table(
         "principals",
         sa.Column("id", sa.String(), nullable=False),
@@ -130,6 +145,9 @@ def _create_credential_tables() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_principals")),
         sa.UniqueConstraint("name", name=op.f("uq_principals_name")),
     )
+
+
+def _create_api_tokens() -> None:
     op.create_table(
         "api_tokens",
         sa.Column("id", sa.String(), nullable=False),
@@ -144,6 +162,9 @@ def _create_credential_tables() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
     )
+
+
+def _create_data_keys() -> None:
     op.create_table(
         "data_keys",
         sa.Column("kind", sa.String(), nullable=False),
@@ -154,7 +175,7 @@ def _create_credential_tables() -> None:
     )
 
 
-def _create_activity_tables() -> None:
+def _create_events() -> None:
     op.create_table(
         "events",
         sa.Column("id", sa.String(36), nullable=False),
@@ -174,6 +195,9 @@ def _create_activity_tables() -> None:
         sa.UniqueConstraint("source_id", "message_id", name=op.f("uq_events_source_id_message_id")),
     )
     op.create_index(op.f("ix_events_customer_id"), "events", ["customer_id"])
+
+
+def _create_orders() -> None:
     op.create_table(
         "orders",
         sa.Column("id", sa.String(36), nullable=False),
@@ -193,6 +217,9 @@ def _create_activity_tables() -> None:
         ),
     )
     op.create_index(op.f("ix_orders_customer_id"), "orders", ["customer_id"])
+
+
+def _create_order_lines() -> None:
     op.create_table(
         "order_lines",
         sa.Column("id", SERIAL, autoincrement=True, nullable=False),
@@ -211,6 +238,9 @@ def _create_activity_tables() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_order_lines")),
         sa.UniqueConstraint("order_id", "line_no", name=op.f("uq_order_lines_order_id_line_no")),
     )
+
+
+def _create_consents() -> None:
     op.create_table(
         "consents",
         sa.Column("id", SERIAL, autoincrement=True, nullable=False),
@@ -225,7 +255,7 @@ def _create_activity_tables() -> None:
     op.create_index(op.f("ix_consents_customer_id"), "consents", ["customer_id"])
 
 
-def _create_audit_tables() -> None:
+def _create_audit_entries() -> None:
     op.create_table(
         "audit_entries",
         sa.Column("seq", sa.BigInteger(), autoincrement=False, nullable=False),
@@ -242,6 +272,9 @@ def _create_audit_tables() -> None:
         sa.Column("entry_hash", sa.LargeBinary(), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_entries")),
     )
+
+
+def _create_audit_head() -> None:
     audit_head = op.create_table(
         "audit_head",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
@@ -254,10 +287,21 @@ def _create_audit_tables() -> None:
 
 
 def upgrade() -> None:
-    _create_customer_tables()
-    _create_credential_tables()
-    _create_activity_tables()
-    _create_audit_tables()
+    _create_customers()
+    _create_blind_indexes()
+    _create_subject_keys()
+    _create_identifiers()
+    _create_sources()
+    _create_write_keys()
+    _create_principals()
+    _create_api_tokens()
+    _create_data_keys()
+    _create_events()
+    _create_orders()
+    _create_order_lines()
+    _create_consents()
+    _create_audit_entries()
+    _create_audit_head()
 
 
 def downgrade() -> None:
