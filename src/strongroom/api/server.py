@@ -55,6 +55,8 @@ def build_server(
         server_header=False,
         proxy_headers=False,
         log_level="warning",
+        # Idle keep-alive clients (Segment's keep a pool) must not hold a shutdown for 30 s.
+        timeout_graceful_shutdown=5,
         ssl_certfile=certfile,
         ssl_keyfile=keyfile,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import shutil
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -142,7 +143,12 @@ def _post_demo_data(plan: DemoPlan, write_key: str) -> None:
     messages = demo_messages(plan.customers, seed=plan.seed)
     cert = str(plan.settings.tls_cert_path)
     with (
-        httpx.Client(base_url=plan.url, verify=cert, auth=(write_key, ""), timeout=30) as client,
+        httpx.Client(
+            base_url=plan.url,
+            verify=ssl.create_default_context(cafile=cert),
+            auth=(write_key, ""),
+            timeout=30,
+        ) as client,
         Progress(console=console) as progress,
     ):
         task = progress.add_task(f"Sending {plan.customers} customers' calls", total=len(messages))

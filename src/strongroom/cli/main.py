@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.exceptions import TyperException
 
 from strongroom.api.server import build_server
 from strongroom.bootstrap import initialise
@@ -16,7 +17,7 @@ from strongroom.cli.context import current_settings, local_actor, open_app, root
 from strongroom.cli.customers import customers_app
 from strongroom.cli.demo import demo
 from strongroom.cli.output import console, emit_error, emit_json
-from strongroom.core.errors import StrongroomError
+from strongroom.core.errors import ConfigurationError, StrongroomError
 
 app = typer.Typer(
     name="strongroom",
@@ -73,14 +74,25 @@ def serve(
             strongroom, host=host, port=port, cert=cert, key=key, insecure_dev=insecure_dev
         )
         scheme = "http" if insecure_dev else "https"
-        console.print(f"Serving on {scheme}://{host}:{port}  (Ctrl+C to stop)")
+        console.print(f"Starting on {scheme}://{host}:{port}  (Ctrl+C to stop)")
         server.run()
+        if not server.started:
+            raise ConfigurationError(f"could not serve on {host}:{port}; is the port in use?")
 
 
 def run() -> None:
     """Entry point: errors become one line on stderr and a non-zero exit, never a traceback."""
     try:
-        app()
+        outcome = app(standalone_mode=False)
+    except TyperException as error:  # usage errors: a bad option, a missing argument
+        message = _usage_message(error)
+        if message:  # empty when the help was shown for a bare group command
+            emit_error(message)
+        sys.exit(2)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except typer.Abort:
+        sys.exit(130)
     except StrongroomError as error:
         emit_error(error.message)
         sys.exit(1)
@@ -89,3 +101,10 @@ def run() -> None:
     except Exception as error:
         emit_error(f"unexpected {type(error).__name__}; nothing was changed that was not committed")
         sys.exit(2)
+    sys.exit(outcome if isinstance(outcome, int) else 0)
+
+
+def _usage_message(error: TyperException) -> str:
+    format_message = getattr(error, "format_message", None)
+    message = format_message() if callable(format_message) else str(error)
+    return " ".join(str(message).replace("Value error, ", "").split())
