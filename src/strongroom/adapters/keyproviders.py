@@ -14,6 +14,7 @@ from pathlib import Path
 from strongroom.core.errors import KeyFileError
 from strongroom.core.ports import RootKeyProvider
 from strongroom.vault.envelope import new_key
+from strongroom.vault.rootkey import LocalRootKey
 from strongroom.vault.sealing import seal_with_passphrase, unseal_with_passphrase
 
 PASSPHRASE_VARIABLE = "STRONGROOM_ROOT_PASSPHRASE"  # noqa: S105 (a variable name, no secret)
@@ -32,7 +33,7 @@ class PassphraseFileKeyProvider:
     def __repr__(self) -> str:
         return f"PassphraseFileKeyProvider(path={str(self._path)!r}, dev_mode={self._dev_mode})"
 
-    def create(self) -> bytes:
+    def create(self) -> LocalRootKey:
         """Make a new root key, write it sealed to the key file, and return it."""
         if self._path.exists():
             raise KeyFileError(
@@ -50,14 +51,14 @@ class PassphraseFileKeyProvider:
                 f"could not write the root key file {self._path} ({exc.strerror}): "
                 "check that its directory exists and is writable"
             ) from exc
-        return root_key
+        return LocalRootKey(root_key)
 
-    def load(self) -> bytes:
+    def load(self) -> LocalRootKey:
         """Read the key file and open it with the passphrase; returns the root key."""
         document = self._read_checked()
         passphrase = self._require_passphrase()
         try:
-            return unseal_with_passphrase(document, passphrase)
+            return LocalRootKey(unseal_with_passphrase(document, passphrase))
         except KeyFileError as exc:
             raise KeyFileError(f"{self._path}: {exc.message}") from exc
 

@@ -175,7 +175,23 @@ class AuditTrail(Protocol):
     def record(self, uow: UnitOfWork, drafts: Sequence[AuditDraft]) -> None: ...
 
 
+class RootKey(Protocol):
+    """The key at the top of the hierarchy: wraps and unwraps keyring keys, never leaves its home.
+
+    A file or environment root key lives in memory; an HSM's never leaves the HSM.
+    """
+
+    @property
+    def key_id(self) -> str:
+        """A non-secret name for this root key (a fingerprint or an HSM label)."""
+        ...
+
+    def wrap(self, key: bytes, *, context: str) -> bytes: ...
+
+    def unwrap(self, wrapped: bytes, *, context: str) -> bytes: ...
+
+
 class RootKeyProvider(Protocol):
     """Where the root key comes from: a passphrase-protected file, an env var, an HSM."""
 
-    def load(self) -> bytes: ...
+    def load(self) -> RootKey: ...

@@ -12,7 +12,8 @@ from enum import StrEnum
 
 from strongroom.core.errors import DecryptionError, VaultError
 from strongroom.core.models import WrappedDataKey
-from strongroom.vault.envelope import ROOT_KEY_BYTES, new_key, unwrap_key, wrap_key
+from strongroom.core.ports import RootKey
+from strongroom.vault.envelope import ROOT_KEY_BYTES, new_key
 
 
 class KeyKind(StrEnum):
@@ -40,7 +41,7 @@ class Keyring:
         self._keys = {KeyKind(kind): dict(versions) for kind, versions in keys.items()}
 
     @classmethod
-    def open(cls, root_key: bytes, wrapped: Sequence[WrappedDataKey]) -> Keyring:
+    def open(cls, root_key: RootKey, wrapped: Sequence[WrappedDataKey]) -> Keyring:
         """Unwrap every stored data key with ``root_key``."""
         keys: dict[KeyKind, dict[int, bytes]] = {}
         for item in wrapped:
@@ -55,13 +56,13 @@ class Keyring:
         return cls(keys)
 
     @staticmethod
-    def create_initial(root_key: bytes, *, now: datetime) -> list[WrappedDataKey]:
+    def create_initial(root_key: RootKey, *, now: datetime) -> list[WrappedDataKey]:
         """Make version 1 of every kind of data key, wrapped by ``root_key``, ready to store."""
         return [
             WrappedDataKey(
                 kind=kind.value,
                 version=1,
-                wrapped=wrap_key(root_key, new_key(), context=data_key_context(kind, 1)),
+                wrapped=root_key.wrap(new_key(), context=data_key_context(kind, 1)),
                 created_at=now,
             )
             for kind in KeyKind
@@ -114,9 +115,9 @@ def _kind(name: str) -> KeyKind:
         ) from None
 
 
-def _unwrap(root_key: bytes, kind: KeyKind, item: WrappedDataKey) -> bytes:
+def _unwrap(root_key: RootKey, kind: KeyKind, item: WrappedDataKey) -> bytes:
     try:
-        key = unwrap_key(root_key, item.wrapped, context=data_key_context(kind, item.version))
+        key = root_key.unwrap(item.wrapped, context=data_key_context(kind, item.version))
     except DecryptionError as exc:
         raise VaultError(
             f"the keyring does not match this root key: {kind} key version {item.version} could "

@@ -23,6 +23,7 @@ from strongroom.collect.sources import create_source
 from strongroom.core.models import Actor, Channel, PrincipalKind, Source
 from strongroom.core.ports import UnitOfWorkFactory
 from strongroom.vault.keyring import Keyring
+from strongroom.vault.rootkey import LocalRootKey
 from strongroom.vault.service import SubjectVault
 
 OPERATOR = Actor(PrincipalKind.LOCAL, "ops", role="admin")
@@ -36,7 +37,7 @@ class Clock:
 
 
 def _wire(factory: UnitOfWorkFactory) -> tuple[Ingestor, ProfileReader, Source]:
-    root = os.urandom(32)
+    root = LocalRootKey(os.urandom(32))
     vault = SubjectVault(Keyring.open(root, Keyring.create_initial(root, now=Clock().now())))
     audit = AuditLog(Clock())
     source = create_source(

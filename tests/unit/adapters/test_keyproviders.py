@@ -22,7 +22,7 @@ def key_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def created(key_path: Path) -> tuple[Path, bytes]:
-    return key_path, PassphraseFileKeyProvider(key_path, PASSPHRASE).create()
+    return key_path, PassphraseFileKeyProvider(key_path, PASSPHRASE).create().material
 
 
 def _mode(path: Path) -> int:
@@ -33,7 +33,7 @@ def test_a_created_root_key_loads_back_with_the_passphrase(created: tuple[Path, 
     path, root_key = created
 
     assert len(root_key) == 32
-    assert PassphraseFileKeyProvider(path, PASSPHRASE).load() == root_key
+    assert PassphraseFileKeyProvider(path, PASSPHRASE).load().material == root_key
 
 
 def test_the_key_file_is_created_owner_only_in_an_owner_only_directory(
@@ -79,7 +79,7 @@ def test_dev_mode_accepts_a_key_file_others_can_read(created: tuple[Path, bytes]
     path, root_key = created
     path.chmod(0o644)
 
-    assert PassphraseFileKeyProvider(path, PASSPHRASE, dev_mode=True).load() == root_key
+    assert PassphraseFileKeyProvider(path, PASSPHRASE, dev_mode=True).load().material == root_key
 
 
 @pytest.mark.parametrize("passphrase", [None, ""], ids=["unset", "empty"])

@@ -21,6 +21,7 @@ from strongroom.core.errors import InvalidInputError, NotFoundError, PermissionD
 from strongroom.core.models import Actor, Channel, CustomerId, PrincipalKind, Source
 from strongroom.core.trail import AuditAction
 from strongroom.vault.keyring import Keyring
+from strongroom.vault.rootkey import LocalRootKey
 from strongroom.vault.service import SubjectVault
 
 OPERATOR = Actor(PrincipalKind.LOCAL, "ops", role="admin")
@@ -56,7 +57,7 @@ class Services:
 @pytest.fixture
 def services() -> Services:
     clock = FixedClock()
-    root = os.urandom(32)
+    root = LocalRootKey(os.urandom(32))
     vault = SubjectVault(Keyring.open(root, Keyring.create_initial(root, now=clock.now())))
     factory = MemoryUnitOfWorkFactory()
     audit = AuditLog(clock)

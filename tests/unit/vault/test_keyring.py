@@ -12,8 +12,9 @@ from strongroom.core.errors import VaultError
 from strongroom.core.models import WrappedDataKey
 from strongroom.vault.envelope import new_key, wrap_key
 from strongroom.vault.keyring import KeyKind, Keyring, data_key_context
+from strongroom.vault.rootkey import LocalRootKey
 
-ROOT = bytes(range(32))
+ROOT = LocalRootKey(bytes(range(32)))
 NOW = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
@@ -23,7 +24,7 @@ def stored() -> list[WrappedDataKey]:
 
 
 def _extra(kind: KeyKind, version: int, key: bytes) -> WrappedDataKey:
-    wrapped = wrap_key(ROOT, key, context=data_key_context(kind, version))
+    wrapped = wrap_key(ROOT.material, key, context=data_key_context(kind, version))
     return WrappedDataKey(kind=kind.value, version=version, wrapped=wrapped, created_at=NOW)
 
 
@@ -60,7 +61,7 @@ def test_the_newest_version_is_current_and_older_ones_stay_readable(
 
 def test_a_keyring_made_under_another_root_key_is_refused(stored: list[WrappedDataKey]) -> None:
     with pytest.raises(VaultError, match="does not match this root key"):
-        Keyring.open(new_key(), stored)
+        Keyring.open(LocalRootKey(new_key()), stored)
 
 
 @pytest.mark.parametrize(

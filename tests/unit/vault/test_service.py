@@ -10,9 +10,10 @@ from strongroom.core.errors import DecryptionError, InvalidInputError
 from strongroom.core.models import CustomerId, JsonValue, SubjectKey, WrappedDataKey
 from strongroom.vault.envelope import decrypt_field, new_key, wrap_key
 from strongroom.vault.keyring import KeyKind, Keyring, data_key_context
+from strongroom.vault.rootkey import LocalRootKey
 from strongroom.vault.service import SUBJECT_KEY_VERSION, SubjectVault
 
-ROOT = bytes(range(32))
+ROOT = LocalRootKey(bytes(range(32)))
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 ADA = CustomerId("cus_ada")
 BOB = CustomerId("cus_bob")
@@ -22,7 +23,7 @@ def _vault(*, blind_index_versions: int = 1) -> SubjectVault:
     stored = Keyring.create_initial(ROOT, now=NOW)
     for version in range(2, blind_index_versions + 1):
         context = data_key_context(KeyKind.BLIND_INDEX, version)
-        wrapped = wrap_key(ROOT, new_key(), context=context)
+        wrapped = wrap_key(ROOT.material, new_key(), context=context)
         stored.append(WrappedDataKey(KeyKind.BLIND_INDEX.value, version, wrapped, NOW))
     return SubjectVault(Keyring.open(ROOT, stored))
 
