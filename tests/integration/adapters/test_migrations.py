@@ -47,7 +47,8 @@ def test_the_schema_comparison_does_notice_a_difference(sql_engine):
 
 
 def test_a_migrated_database_is_at_the_head_revision_with_the_audit_head_at_genesis(sql_engine):
-    assert current_revision(sql_engine) == head_revision() == "0001"
+    assert current_revision(sql_engine) == head_revision()
+    assert head_revision() is not None
     with sql_engine.connect() as connection:
         row = connection.execute(select(audit_head)).one()
     assert (row.id, row.seq, row.entry_hash) == (1, 0, GENESIS_HASH)
@@ -55,7 +56,7 @@ def test_a_migrated_database_is_at_the_head_revision_with_the_audit_head_at_gene
 
 def test_upgrading_an_up_to_date_database_changes_nothing(sql_engine):
     upgrade_database(sql_engine)
-    assert current_revision(sql_engine) == "0001"
+    assert current_revision(sql_engine) == head_revision()
     assert _differences(sql_engine, metadata) == []
 
 
@@ -64,7 +65,7 @@ def test_a_new_database_has_no_revision_until_upgraded(tmp_path):
     try:
         assert current_revision(engine) is None
         upgrade_database(engine)
-        assert current_revision(engine) == "0001"
+        assert current_revision(engine) == head_revision()
     finally:
         engine.dispose()
 
