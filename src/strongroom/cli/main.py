@@ -16,6 +16,7 @@ from strongroom.cli.audit import audit_app
 from strongroom.cli.context import current_settings, local_actor, open_app, root_passphrase
 from strongroom.cli.customers import customers_app
 from strongroom.cli.demo import demo
+from strongroom.cli.keys import keys_app
 from strongroom.cli.output import console, emit_error, emit_json
 from strongroom.core.errors import ConfigurationError, StrongroomError
 
@@ -30,6 +31,7 @@ app.add_typer(sources_app, name="sources")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(customers_app, name="customers")
 app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
 app.command("demo")(demo)
 
 
