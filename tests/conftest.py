@@ -2,15 +2,20 @@
 
 Storage: a fresh migrated SQLite file per test; one fresh PostgreSQL database per session (on the
 server at $STRONGROOM_TEST_POSTGRES_URL), migrated once and emptied before each test that uses it.
+HSM: a fresh SoftHSM2 token per test that asks for one (``softhsm``).
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
+import pkcs11
 import psycopg
 import pytest
 from psycopg import sql
@@ -19,6 +24,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
+from strongroom.adapters.keyproviders import KeyProviderOptions
 from strongroom.adapters.memory import MemoryUnitOfWorkFactory
 from strongroom.adapters.sql.engine import create_database_engine
 from strongroom.adapters.sql.migrate import upgrade_database
@@ -140,3 +146,58 @@ def uow_factory(request: pytest.FixtureRequest) -> UnitOfWorkFactory:
         return MemoryUnitOfWorkFactory()
     engine: Engine = request.getfixturevalue(f"{request.param}_engine")
     return SqlUnitOfWorkFactory(engine)
+
+
+# --- SoftHSM2, the HSM of the PKCS#11 tests ---------------------------------------------------
+
+SOFTHSM_MODULE_ENV = "STRONGROOM_TEST_PKCS11_MODULE"
+DEFAULT_SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
+
+
+def _softhsm_unavailable(reason: str) -> NoReturn:
+    message = (
+        f"SoftHSM2 is not available ({reason}): run `make softhsm` (or `apt-get install "
+        f"softhsm2`), or point {SOFTHSM_MODULE_ENV} at libsofthsm2.so"
+    )
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def softhsm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[KeyProviderOptions]:
+    """A fresh SoftHSM2 token in this test's own token directory, and the options that open it.
+
+    SOFTHSM2_CONF is set for this test only: the SoftHSM2 library reads it (Strongroom never
+    does) and CLI subprocesses inherit it. The library is restarted to read it, and stopped after.
+    """
+    module = Path(os.environ.get(SOFTHSM_MODULE_ENV, DEFAULT_SOFTHSM_MODULE))
+    util = shutil.which("softhsm2-util")
+    if util is None:
+        _softhsm_unavailable("softhsm2-util is not on the PATH")
+    if not module.is_file():
+        _softhsm_unavailable(f"there is no module at {module}")
+    tokens = tmp_path / "softhsm-tokens"
+    tokens.mkdir()
+    conf = tmp_path / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {tokens}\nobjectstore.backend = file\n")
+    label, pin = f"strongroom-{secrets.token_hex(4)}", secrets.token_hex(8)
+    init = [util, "--init-token", "--free", "--label", label, "--pin", pin]
+    subprocess.run(
+        [*init, "--so-pin", secrets.token_hex(8)],
+        env={**os.environ, "SOFTHSM2_CONF": str(conf)},
+        check=True,
+        capture_output=True,
+    )
+    monkeypatch.setenv("SOFTHSM2_CONF", str(conf))
+    library = pkcs11.lib(str(module))
+    library.reinitialize()  # SoftHSM2 reads its configuration when initialised, not after
+    try:
+        yield KeyProviderOptions(
+            root_key_path=tmp_path / "no-root-key-file",
+            pkcs11_module=module,
+            pkcs11_token_label=label,
+            pkcs11_pin=pin,
+        )
+    finally:
+        library.finalize()

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from pydantic import SecretStr
 from sqlalchemy import Engine
 
+from strongroom.access.cards import CardDetokenizer
+from strongroom.access.erasure import ErasureService
 from strongroom.access.profiles import ProfileReader
-from strongroom.adapters.keyproviders import PassphraseFileKeyProvider
+from strongroom.adapters.keyproviders import (
+    KEY_PROVIDERS,
+    KeyProvider,
+    KeyProviderOptions,
+    PassphraseFileKeyProvider,
+    promote_pending_root_key,
+)
+from strongroom.adapters.ledger import FileErasureLedger
+from strongroom.adapters.snapshots import new_private_file, snapshots_for
 from strongroom.adapters.sql.engine import create_database_engine
 from strongroom.adapters.sql.migrate import upgrade_database
 from strongroom.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
@@ -15,13 +29,28 @@ from strongroom.adapters.tls import create_self_signed_certificate
 from strongroom.audit.service import AuditLog
 from strongroom.collect.service import Ingestor
 from strongroom.core.clock import Clock, SystemClock
-from strongroom.core.errors import ConfigurationError, ConflictError
-from strongroom.core.models import Actor
-from strongroom.core.ports import UnitOfWorkFactory
+from strongroom.core.errors import (
+    ConfigurationError,
+    ConflictError,
+    InvalidInputError,
+    VaultError,
+)
+from strongroom.core.models import Actor, WrappedDataKey
+from strongroom.core.ports import ProgressCallback, RootKey, UnitOfWorkFactory
 from strongroom.core.trail import AuditAction, AuditDraft, Outcome
 from strongroom.settings import Settings
+from strongroom.vault.backups import (
+    BackupReport,
+    RestoreReport,
+    create_backup,
+    restore_backup,
+    verify_backup,
+)
+from strongroom.vault.blindindex import plan_index_bits
 from strongroom.vault.keyring import Keyring
+from strongroom.vault.keysource import LiveKeyring
 from strongroom.vault.service import SubjectVault
+from strongroom.vault.tokenization import CardVault
 
 
 @dataclass
@@ -35,6 +64,9 @@ class App:
     vault: SubjectVault
     ingestor: Ingestor
     profiles: ProfileReader
+    cards: CardDetokenizer
+    erasure: ErasureService
+    root_key: RootKey = field(repr=False)
     _engine: Engine = field(repr=False)
 
     def close(self) -> None:
@@ -45,17 +77,15 @@ class App:
 class InitReport:
     home: str
     database: str
-    root_key_path: str
+    root_key_path: str  # where the root key lives: a file, the environment or an HSM
+    root_key_advice: str
     tls_cert_path: str
 
 
 def build(settings: Settings, *, passphrase: str | None, clock: Clock | None = None) -> App:
     """Open the root key, the database and the keyring; fail closed on anything amiss."""
     clock = clock or SystemClock()
-    provider = PassphraseFileKeyProvider(
-        settings.root_key_path, passphrase, dev_mode=settings.dev_mode
-    )
-    root_key = provider.load()
+    root_key = provider_for(settings, passphrase=passphrase).load()
     engine = create_database_engine(settings.database)
     try:
         upgrade_database(engine)
@@ -66,7 +96,11 @@ def build(settings: Settings, *, passphrase: str | None, clock: Clock | None = N
             raise ConfigurationError(
                 "the database holds no keyring: run `strongroom init` for this data home"
             )
-        vault = SubjectVault(Keyring.open(root_key, wrapped))
+        # The keyring reloads inside other transactions, so it reads without taking the lock.
+        reader = SqlUnitOfWorkFactory(engine, read_only=True)
+        root_key, keyring = _open_keyring(settings, root_key, passphrase, reader)
+        vault = SubjectVault(keyring)
+        card_vault = CardVault(keyring)
     except BaseException:
         engine.dispose()
         raise
@@ -77,8 +111,15 @@ def build(settings: Settings, *, passphrase: str | None, clock: Clock | None = N
         uow_factory=uow_factory,
         audit=audit,
         vault=vault,
-        ingestor=Ingestor(uow_factory=uow_factory, vault=vault, audit=audit, clock=clock),
+        ingestor=Ingestor(
+            uow_factory=uow_factory, vault=vault, audit=audit, clock=clock, cards=card_vault
+        ),
         profiles=ProfileReader(uow_factory=uow_factory, vault=vault, audit=audit),
+        cards=CardDetokenizer(uow_factory=uow_factory, cards=card_vault, audit=audit),
+        erasure=ErasureService(
+            uow_factory, keyring, audit, FileErasureLedger(settings.erasure_ledger_path), clock
+        ),
+        root_key=root_key,
         _engine=engine,
     )
 
@@ -90,9 +131,7 @@ def initialise(
     clock = clock or SystemClock()
     now = clock.now()
     settings.home.mkdir(mode=0o700, parents=True, exist_ok=True)
-    provider = PassphraseFileKeyProvider(
-        settings.root_key_path, passphrase, dev_mode=settings.dev_mode
-    )
+    provider = provider_for(settings, passphrase=passphrase)
     engine = create_database_engine(settings.database)
     try:
         upgrade_database(engine)
@@ -101,11 +140,12 @@ def initialise(
         root_key = provider.create()
         try:
             with uow_factory() as uow:
-                uow.data_keys.add(Keyring.create_initial(root_key, now=now))
+                bits = plan_index_bits(settings.expected_customers)
+                uow.data_keys.add(Keyring.create_initial(root_key, now=now, index_bits=bits))
                 AuditLog(clock).record(uow, [_initialised(actor)])
                 uow.commit()
         except BaseException:
-            settings.root_key_path.unlink()  # a key file without its keyring would mislead
+            provider.discard()  # a root key without its keyring would mislead
             raise
     finally:
         engine.dispose()
@@ -114,9 +154,102 @@ def initialise(
     return InitReport(
         home=str(settings.home),
         database=_redacted(settings.database),
-        root_key_path=str(settings.root_key_path),
+        root_key_path=provider.location,
+        root_key_advice=provider.advice,
         tls_cert_path=str(settings.tls_cert_path),
     )
+
+
+def provider_for(settings: Settings, *, passphrase: str | None) -> KeyProvider:
+    """The root key provider ``STRONGROOM_KEY_PROVIDER`` names, configured from the settings."""
+    options = KeyProviderOptions(
+        root_key_path=settings.root_key_path,
+        passphrase=passphrase,
+        dev_mode=settings.dev_mode,
+        root_key=_secret(settings.root_key),
+        pkcs11_module=settings.pkcs11_module,
+        pkcs11_token_label=settings.pkcs11_token_label,
+        pkcs11_pin=_secret(settings.pkcs11_pin),
+        pkcs11_key_label=settings.pkcs11_key_label,
+    )
+    return KEY_PROVIDERS[settings.key_provider].from_options(options)
+
+
+def rotate_root_key(app: App, *, passphrase: str | None) -> str:
+    """Re-wrap the keyring under a new root key in a new key file; returns the new key's id.
+
+    The new file is written first as ``root.key.new``, the keyring re-wrapped and committed, and
+    only then does the new file replace the old one. A crash in between is completed at the next
+    start (``_open_keyring``). Running servers keep working; restart them afterwards.
+    """
+    settings = app.settings
+    if settings.key_provider != "file":
+        raise InvalidInputError(
+            f"root rotation here covers the file provider; with {settings.key_provider!r}, make a "
+            "new root key in its own place and re-wrap by restoring a backup under it"
+        )
+    pending = _pending_root_key_path(settings)
+    if pending.exists():
+        raise ConflictError(
+            f"{pending} exists: an earlier root rotation was interrupted; run any command "
+            "(e.g. `strongroom keys status`) to complete it first"
+        )
+    provider = PassphraseFileKeyProvider(pending, passphrase, dev_mode=settings.dev_mode)
+    new_root = provider.create()
+    try:
+        with app.uow_factory() as uow:
+            uow.data_keys.rewrap(Keyring.rewrap(app.root_key, new_root, uow.data_keys.all()))
+            app.audit.record(uow, [_root_rotated(app.root_key.key_id, new_root.key_id)])
+            uow.commit()
+    except BaseException:
+        provider.discard()
+        raise
+    promote_pending_root_key(pending, settings.root_key_path)
+    app.root_key = new_root
+    return new_root.key_id
+
+
+def _pending_root_key_path(settings: Settings) -> Path:
+    return settings.root_key_path.with_name(settings.root_key_path.name + ".new")
+
+
+def _open_keyring(
+    settings: Settings, root_key: RootKey, passphrase: str | None, uow_factory: UnitOfWorkFactory
+) -> tuple[RootKey, LiveKeyring]:
+    try:
+        return root_key, LiveKeyring(root_key, _stored_data_keys(uow_factory))
+    except VaultError:
+        pending = _pending_root_key_path(settings)
+        if settings.key_provider != "file" or not pending.exists():
+            raise
+    # A root rotation committed its keyring but stopped before replacing the key file.
+    new_root = PassphraseFileKeyProvider(pending, passphrase, dev_mode=settings.dev_mode).load()
+    keyring = LiveKeyring(new_root, _stored_data_keys(uow_factory))
+    promote_pending_root_key(pending, settings.root_key_path)
+    return new_root, keyring
+
+
+def _root_rotated(old_id: str, new_id: str) -> AuditDraft:
+    return AuditDraft(
+        actor="system:strongroom",
+        action=AuditAction.ROOT_KEY_ROTATED,
+        outcome=Outcome.SUCCESS,
+        resource_type="key",
+        purpose="administration",
+        detail={"old_root_key": old_id, "new_root_key": new_id},
+    )
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return None if value is None else value.get_secret_value()
+
+
+def _stored_data_keys(uow_factory: UnitOfWorkFactory) -> Callable[[], list[WrappedDataKey]]:
+    def fetch() -> list[WrappedDataKey]:
+        with uow_factory() as uow:
+            return uow.data_keys.all()
+
+    return fetch
 
 
 def _refuse_initialised(uow_factory: UnitOfWorkFactory) -> None:
@@ -146,3 +279,84 @@ def _redacted(url: str) -> str:
         return url
     user = credentials.split(":", 1)[0]
     return f"{scheme}{sep}{user}:***@{host}"
+
+
+def create_backup_file(
+    app: App, *, out: Path, actor: Actor, progress: ProgressCallback
+) -> BackupReport:
+    """Write an encrypted backup of the app's database to ``out``, a new owner-only file."""
+    snapshots = snapshots_for(app.settings.database, workdir=app.settings.home)
+    with new_private_file(out) as sink:
+        return create_backup(
+            uow_factory=app.uow_factory,
+            keys=app.erasure.keys,
+            root_key=app.root_key,
+            snapshots=snapshots,
+            sink=sink,
+            audit=app.audit,
+            actor=actor,
+            clock=app.clock,
+            progress=progress,
+        )
+
+
+def verify_backup_file(
+    settings: Settings, *, passphrase: str | None, path: Path, progress: ProgressCallback
+) -> BackupReport:
+    """Authenticate every chunk of a backup with this data home's root key; writes nothing."""
+    root_key = provider_for(settings, passphrase=passphrase).load()
+    with path.open("rb") as source:
+        return verify_backup(root_key=root_key, source=source, progress=progress)
+
+
+def restore_backup_file(
+    settings: Settings,
+    *,
+    passphrase: str | None,
+    path: Path,
+    force: bool,
+    erasure_files: Sequence[Path],
+    actor: Actor,
+    progress: ProgressCallback,
+) -> RestoreReport:
+    """Restore a backup into this data home, erasing again everyone its ledgers name."""
+    if settings.key_provider == "file" and not settings.root_key_path.exists():
+        raise ConfigurationError(
+            f"no root key file at {settings.root_key_path}: a backup opens only with the root key "
+            "of the data home it came from; copy that root.key here (mode 0600) and use its "
+            "passphrase"
+        )
+    root_key = provider_for(settings, passphrase=passphrase).load()
+    clock = SystemClock()
+    with path.open("rb") as source:
+        report = restore_backup(
+            root_key=root_key,
+            source=source,
+            snapshots=snapshots_for(settings.database, workdir=settings.home),
+            home_ledger=FileErasureLedger(settings.erasure_ledger_path),
+            extra_ledgers=[FileErasureLedger(file) for file in erasure_files],
+            force=force,
+            open_store=lambda url: _staged_store(url, root_key),
+            audit=AuditLog(clock),
+            actor=actor,
+            clock=clock,
+            progress=progress,
+        )
+    if not settings.tls_cert_path.exists():
+        now = clock.now()
+        create_self_signed_certificate(settings.tls_cert_path, settings.tls_key_path, now=now)
+    return report
+
+
+@contextmanager
+def _staged_store(url: str, root_key: RootKey) -> Iterator[tuple[UnitOfWorkFactory, Keyring]]:
+    """A restored database before it goes live: migrated, with its keyring open."""
+    engine = create_database_engine(url)
+    try:
+        upgrade_database(engine)
+        uow_factory = SqlUnitOfWorkFactory(engine)
+        with uow_factory() as uow:
+            wrapped = uow.data_keys.all()
+        yield uow_factory, Keyring.open(root_key, wrapped)
+    finally:
+        engine.dispose()

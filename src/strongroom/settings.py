@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -11,10 +12,17 @@ from strongroom.core.errors import ConfigurationError
 
 SUPPORTED_DATABASE_SCHEMES = ("sqlite:///", "postgresql+psycopg://")
 MIN_PASSPHRASE_LENGTH = 12
+# The names of adapters.keyproviders.KEY_PROVIDERS (a test keeps the two equal).
+KeyProviderName = Literal["file", "env", "pkcs11"]
+DEFAULT_PKCS11_KEY_LABEL = "strongroom-root"
 
 
 def _default_home() -> Path:
     return Path.home() / ".strongroom"
+
+
+def _given(secret: SecretStr | None) -> bool:
+    return secret is not None and bool(secret.get_secret_value().strip())
 
 
 class Settings(BaseSettings):
@@ -34,6 +42,27 @@ class Settings(BaseSettings):
     )
     dev_mode: bool = Field(
         default=False, description="Relaxes the root key file permission check; never in production"
+    )
+    expected_customers: int = Field(
+        default=1_000_000,
+        ge=1,
+        description="How many customers you expect; sizes new blind indexes (see docs/keys.md)",
+    )
+    key_provider: KeyProviderName = Field(
+        default="file", description="Where the root key comes from: file, env or pkcs11"
+    )
+    root_key: SecretStr | None = Field(
+        default=None, description="The root key itself, 32 bytes in base64 (key_provider env)"
+    )
+    pkcs11_module: Path | None = Field(
+        default=None, description="Absolute path of the HSM's PKCS#11 module (key_provider pkcs11)"
+    )
+    pkcs11_token_label: str | None = Field(
+        default=None, description="Label of the HSM token holding the root key"
+    )
+    pkcs11_pin: SecretStr | None = Field(default=None, description="User PIN of the HSM token")
+    pkcs11_key_label: str = Field(
+        default=DEFAULT_PKCS11_KEY_LABEL, min_length=1, description="Label of the root key object"
     )
 
     @field_validator("home")
@@ -58,6 +87,37 @@ class Settings(BaseSettings):
             )
         return passphrase
 
+    @field_validator("pkcs11_module")
+    @classmethod
+    def _absolute_module(cls, module: Path | None) -> Path | None:
+        # A bare name would be looked up on the library search path, where another could hide.
+        if module is not None and not module.is_absolute():
+            raise ValueError("STRONGROOM_PKCS11_MODULE must be an absolute path")
+        return module
+
+    @model_validator(mode="after")
+    def _key_provider_configured(self) -> Settings:
+        if self.key_provider == "env" and not _given(self.root_key):
+            raise ValueError(
+                "STRONGROOM_KEY_PROVIDER is env but STRONGROOM_ROOT_KEY is not set: set it to "
+                "the root key, 32 random bytes in base64 (docs/key-providers.md shows how to "
+                "make one)"
+            )
+        if self.key_provider == "pkcs11":
+            needed = {
+                "STRONGROOM_PKCS11_MODULE": self.pkcs11_module is not None,
+                "STRONGROOM_PKCS11_TOKEN_LABEL": bool(self.pkcs11_token_label),
+                "STRONGROOM_PKCS11_PIN": _given(self.pkcs11_pin),
+            }
+            missing = [name for name, given in needed.items() if not given]
+            if missing:
+                verb = "is" if len(missing) == 1 else "are"
+                raise ValueError(
+                    f"STRONGROOM_KEY_PROVIDER is pkcs11 but {' and '.join(missing)} {verb} not "
+                    "set: set the HSM's module path, token label and user PIN"
+                )
+        return self
+
     @model_validator(mode="after")
     def _default_database(self) -> Settings:
         if self.database_url is None:
@@ -74,6 +134,11 @@ class Settings(BaseSettings):
         return self.home / "root.key"
 
     @property
+    def erasure_ledger_path(self) -> Path:
+        """Signed erasure receipts, one per line, outside the database (and so its backups)."""
+        return self.home / "erasures.jsonl"
+
+    @property
     def tls_cert_path(self) -> Path:
         return self.home / "tls" / "cert.pem"
 
@@ -88,6 +153,7 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         first = error.errors(include_url=False, include_input=False)[0]
-        field = ".".join(str(part) for part in first["loc"]) or "settings"
+        field = ".".join(str(part) for part in first["loc"])
         message = first["msg"].removeprefix("Value error, ")
-        raise ConfigurationError(f"invalid setting {field}: {message}") from None
+        where = f"invalid setting {field}" if field else "invalid settings"
+        raise ConfigurationError(f"{where}: {message}") from None

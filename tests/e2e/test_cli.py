@@ -33,6 +33,11 @@ COMMANDS = [
     ("tokens", "create"),
     ("tokens", "revoke"),
     ("customers", "show"),
+    ("customers", "erase"),
+    ("keys", "verify-receipt"),
+    ("backup", "create"),
+    ("backup", "verify"),
+    ("backup", "restore"),
     ("audit", "verify"),
 ]
 

@@ -16,6 +16,8 @@ class Permission(StrEnum):
     CUSTOMERS_SEARCH = "customers.search"
     PII_READ = "pii.read"
     AUDIT_READ = "audit.read"
+    CARDS_DETOKENIZE = "cards.detokenize"
+    CUSTOMERS_ERASE = "customers.erase"
 
 
 PERMISSION_DESCRIPTIONS: dict[Permission, str] = {
@@ -25,6 +27,8 @@ PERMISSION_DESCRIPTIONS: dict[Permission, str] = {
     Permission.CUSTOMERS_SEARCH: "Look customers up by email",
     Permission.PII_READ: "See PII and unclassified fields unmasked",
     Permission.AUDIT_READ: "Read and verify the audit log",
+    Permission.CARDS_DETOKENIZE: "Reveal the card number behind a card token, stating a purpose",
+    Permission.CUSTOMERS_ERASE: "Erase a customer by destroying their data key (crypto-shredding)",
 }
 
 
@@ -41,6 +45,7 @@ PURPOSES: tuple[Purpose, ...] = (
     Purpose("security", "Investigating a security event or incident"),
     Purpose("audit", "Reviewing the audit log"),
     Purpose("collection", "Receiving tracking data from a source"),
+    Purpose("payment", "Charging or refunding a card the customer paid with"),
 )
 PURPOSE_NAMES = frozenset(purpose.name for purpose in PURPOSES)
 
@@ -76,7 +81,12 @@ ROLES: dict[str, Role] = {
             "dpo",
             "Data protection officer: reads profiles unmasked to answer data-subject requests",
             frozenset(
-                {Permission.CUSTOMERS_READ, Permission.CUSTOMERS_SEARCH, Permission.PII_READ}
+                {
+                    Permission.CUSTOMERS_READ,
+                    Permission.CUSTOMERS_SEARCH,
+                    Permission.PII_READ,
+                    Permission.CUSTOMERS_ERASE,
+                }
             ),
             ("dsar", "security"),
         ),
@@ -85,6 +95,12 @@ ROLES: dict[str, Role] = {
             "Reads and verifies the audit log; no customer data",
             frozenset({Permission.AUDIT_READ}),
             ("audit",),
+        ),
+        Role(
+            "payments",
+            "Reveals card numbers from their tokens to take or refund payments; reads no profiles",
+            frozenset({Permission.CARDS_DETOKENIZE}),
+            ("payment",),
         ),
     )
 }

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from strongroom.access.cards import CardOnFile, cards_on_file
 from strongroom.access.masking import mask_value
 from strongroom.access.permissions import Permission
 from strongroom.access.policy import (
@@ -16,7 +17,12 @@ from strongroom.access.policy import (
     resolve_purpose,
     role_named,
 )
-from strongroom.core.errors import DecryptionError, NotFoundError, PermissionDeniedError
+from strongroom.core.errors import (
+    CustomerErasedError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from strongroom.core.models import (
     IDENTIFIER_DATA_CLASS,
     Actor,
@@ -27,6 +33,7 @@ from strongroom.core.models import (
 from strongroom.core.ports import AuditTrail, UnitOfWork, UnitOfWorkFactory
 from strongroom.core.schema import EXTRA_TRAITS_FIELD, FIELDS_BY_NAME, DataClass
 from strongroom.core.trail import AuditAction, AuditDraft, Outcome
+from strongroom.vault.search import match_customers
 from strongroom.vault.service import SubjectVault
 
 
@@ -45,6 +52,7 @@ class CustomerView:
     order_count: int
     order_total: Decimal
     data_classes: tuple[str, ...]
+    cards: tuple[CardOnFile, ...] = ()  # token, brand and last four digits; never the number
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,24 +72,26 @@ class ProfileReader:
             stored = uow.customers.get_many([customer_id]).get(customer_id)
             if stored is None:
                 raise NotFoundError(f"no customer with id {customer_id!r}")
+            _subject_key(self.vault, uow, customer_id)  # an erased customer has no profile
             view = self._view(uow, actor, stored)
             self.audit.record(uow, [_read_draft(actor, AuditAction.CUSTOMER_READ, [view], stated)])
             uow.commit()
         return view
 
-    def find_by_email(
-        self, *, actor: Actor, email: str, purpose: str | None = None
+    def find_customers(
+        self, *, actor: Actor, field: str, value: str, purpose: str | None = None
     ) -> list[CustomerView]:
-        """Customers whose email is ``email``, found through its blind index."""
+        """Customers whose searchable ``field`` (email, phone) is ``value``."""
+        spec = FIELDS_BY_NAME.get(field)
+        if spec is None or not spec.searchable:
+            searchable = ", ".join(s.name for s in FIELDS_BY_NAME.values() if s.searchable)
+            raise InvalidInputError(f"customers can be found by {searchable}, not by {field!r}")
         stated = self._authorise(actor, Permission.CUSTOMERS_SEARCH, purpose)
-        wanted = email.strip().lower()
-        lookups = [value for _, value in self.vault.lookup_values("email", email)]
         with self.uow_factory() as uow:
-            ids = uow.customers.find_by_blind_index("email", lookups)
+            matches = match_customers(uow, self.vault, field, [value])
+            ids = sorted({cid for owners in matches.values() for cid in owners})
             found = uow.customers.get_many(ids)
-            # The index may collide; only a decrypted match counts.
-            matches = [c for c in found.values() if _plain_email(self.vault, uow, c) == wanted]
-            views = [self._view(uow, actor, match) for match in sorted(matches, key=_by_id)]
+            views = [self._view(uow, actor, found[cid]) for cid in ids if cid in found]
             draft = _read_draft(actor, AuditAction.CUSTOMER_SEARCH, views, stated)
             self.audit.record(uow, [draft])
             uow.commit()
@@ -132,6 +142,7 @@ class ProfileReader:
             event_count=uow.events.count_for_customer(stored.id),
             order_count=len(orders),
             order_total=sum((order.total for order in orders), Decimal(0)),
+            cards=cards_on_file(orders),
             data_classes=tuple(sorted({_class_of(name).value for name in traits})),
         )
 
@@ -144,7 +155,10 @@ def _class_of(field: str) -> DataClass:
 def _subject_key(vault: SubjectVault, uow: UnitOfWork, customer_id: CustomerId) -> bytes:
     key = uow.subject_keys.get_many([customer_id]).get(customer_id)
     if key is None:
-        raise DecryptionError(f"customer {customer_id} has no data key: their data was erased")
+        raise CustomerErasedError(
+            f"customer {customer_id} was erased: their data key was destroyed, so their "
+            "personal data can never be read again; their erasure receipt has the details"
+        )
     return vault.open_subject_key(key)
 
 
@@ -162,19 +176,6 @@ def _decrypt_all(
         else:
             plain[name] = value
     return plain
-
-
-def _by_id(customer: StoredCustomer) -> str:
-    return customer.id
-
-
-def _plain_email(vault: SubjectVault, uow: UnitOfWork, stored: StoredCustomer) -> str | None:
-    ciphertext = stored.encrypted.get("email")
-    if ciphertext is None:
-        return None
-    key = _subject_key(vault, uow, stored.id)
-    value = vault.decrypt(key, customer_id=stored.id, field="email", ciphertext=ciphertext)
-    return value.strip().lower() if isinstance(value, str) else None
 
 
 def _identifiers(

@@ -23,3 +23,11 @@ def check_customer_fields(customer: StoredCustomer) -> None:
     )
     if unknown:
         raise ValueError(f"customer {customer.id} has fields with no storage: {unknown}")
+
+
+def check_encrypted_field(field: str) -> None:
+    """Refuse a field name that has no ciphertext column."""
+    if field not in ENCRYPTED_CUSTOMER_FIELDS:
+        raise ValueError(
+            f"{field!r} is not an encrypted customer field; use one of {ENCRYPTED_CUSTOMER_FIELDS}"
+        )

@@ -1,7 +1,9 @@
 """Root key providers: where the root key comes from when Strongroom starts.
 
-Only the passphrase-protected key file exists so far ("file"). The environment-variable and HSM
-providers come later and are added to ``KEY_PROVIDERS`` under their own names.
+Each provider is a small class in ``KEY_PROVIDERS`` under the name ``STRONGROOM_KEY_PROVIDER``
+gives: "file" (sealed with a passphrase in the data home, here), "env" (``keyproviders_env``) and
+"pkcs11" (an HSM, ``keyproviders_pkcs11``). Each is built the same way, from ``KeyProviderOptions``,
+so another (a cloud KMS, HashiCorp Vault) is one more class and one more registry entry.
 """
 
 from __future__ import annotations
@@ -9,10 +11,14 @@ from __future__ import annotations
 import os
 import secrets
 import stat
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol, Self
 
+from strongroom.adapters.keyproviders_env import EnvKeyProvider
+from strongroom.adapters.keyproviders_pkcs11 import Pkcs11KeyProvider
 from strongroom.core.errors import KeyFileError
-from strongroom.core.ports import RootKeyProvider
+from strongroom.core.ports import RootKey
 from strongroom.vault.envelope import new_key
 from strongroom.vault.rootkey import LocalRootKey
 from strongroom.vault.sealing import seal_with_passphrase, unseal_with_passphrase
@@ -20,6 +26,49 @@ from strongroom.vault.sealing import seal_with_passphrase, unseal_with_passphras
 PASSPHRASE_VARIABLE = "STRONGROOM_ROOT_PASSPHRASE"  # noqa: S105 (a variable name, no secret)
 # A sealed key file is a few hundred bytes; anything far bigger is not one, so it is not read in.
 _MAX_KEY_FILE_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class KeyProviderOptions:
+    """Everything any provider may need, taken from the settings; each uses its own part."""
+
+    root_key_path: Path
+    passphrase: str | None = field(default=None, repr=False)
+    dev_mode: bool = False
+    root_key: str | None = field(default=None, repr=False)
+    pkcs11_module: Path | None = None
+    pkcs11_token_label: str | None = None
+    pkcs11_pin: str | None = field(default=None, repr=False)
+    pkcs11_key_label: str = "strongroom-root"
+
+
+class KeyProvider(Protocol):
+    """A root key provider as ``strongroom init`` and start-up use it."""
+
+    @classmethod
+    def from_options(cls, options: KeyProviderOptions) -> Self: ...
+
+    @property
+    def location(self) -> str:
+        """Where the root key lives, fit to print (never the key)."""
+        ...
+
+    @property
+    def advice(self) -> str:
+        """What the operator must do to keep the root key, printed by ``strongroom init``."""
+        ...
+
+    def load(self) -> RootKey:
+        """The existing root key; fails closed when it is missing, unsafe or wrong."""
+        ...
+
+    def create(self) -> RootKey:
+        """The root key of a new data home; never replaces an existing one."""
+        ...
+
+    def discard(self) -> None:
+        """Undo ``create`` when the data home it was made for could not be made."""
+        ...
 
 
 class PassphraseFileKeyProvider:
@@ -30,8 +79,20 @@ class PassphraseFileKeyProvider:
         self._passphrase = passphrase
         self._dev_mode = dev_mode
 
+    @classmethod
+    def from_options(cls, options: KeyProviderOptions) -> Self:
+        return cls(options.root_key_path, options.passphrase, dev_mode=options.dev_mode)
+
     def __repr__(self) -> str:
         return f"PassphraseFileKeyProvider(path={str(self._path)!r}, dev_mode={self._dev_mode})"
+
+    @property
+    def location(self) -> str:
+        return str(self._path)
+
+    @property
+    def advice(self) -> str:
+        return "keep a copy and the passphrase apart"
 
     def create(self) -> LocalRootKey:
         """Make a new root key, write it sealed to the key file, and return it."""
@@ -52,6 +113,10 @@ class PassphraseFileKeyProvider:
                 "check that its directory exists and is writable"
             ) from exc
         return LocalRootKey(root_key)
+
+    def discard(self) -> None:
+        """Remove the key file ``create`` wrote: a key file without its keyring would mislead."""
+        self._path.unlink(missing_ok=True)
 
     def load(self) -> LocalRootKey:
         """Read the key file and open it with the passphrase; returns the root key."""
@@ -115,6 +180,12 @@ class PassphraseFileKeyProvider:
             )
 
 
+def promote_pending_root_key(pending: Path, path: Path) -> None:
+    """Make a rotated root key file the root key file, atomically (root-key rotation)."""
+    os.replace(pending, path)
+    _fsync_directory(path.parent)
+
+
 def _write_atomically(path: Path, data: bytes) -> None:
     # A temporary file in the same directory, so os.replace is an atomic rename: the key file is
     # either absent or whole, never half-written, and never readable by others while written.
@@ -142,6 +213,8 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-KEY_PROVIDERS: dict[str, type[RootKeyProvider]] = {
+KEY_PROVIDERS: dict[str, type[KeyProvider]] = {
     "file": PassphraseFileKeyProvider,
+    "env": EnvKeyProvider,
+    "pkcs11": Pkcs11KeyProvider,
 }

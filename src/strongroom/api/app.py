@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request, Response
 
 from strongroom import __version__
 from strongroom.api.errors import install_error_handlers
-from strongroom.api.routes import customers, health, tracking
+from strongroom.api.routes import cards, customers, erasure, health, tracking
 from strongroom.bootstrap import App
 
 SECURITY_HEADERS = {
@@ -36,6 +36,8 @@ def create_api(app: App) -> FastAPI:
     api.include_router(health.router)
     api.include_router(tracking.router)
     api.include_router(customers.router)
+    api.include_router(erasure.router)
+    api.include_router(cards.router)
     api.middleware("http")(_security_headers)
     return api
 

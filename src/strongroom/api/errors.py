@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from strongroom.core.errors import (
     AuthenticationError,
     ConflictError,
+    CustomerErasedError,
     InvalidInputError,
     NotFoundError,
     PermissionDeniedError,
@@ -28,6 +29,7 @@ STATUS_BY_ERROR: tuple[tuple[type[StrongroomError], int], ...] = (
     (InvalidInputError, 400),
     (AuthenticationError, 401),
     (PermissionDeniedError, 403),
+    (CustomerErasedError, 410),  # before NotFoundError, its base: gone for good, not unknown
     (NotFoundError, 404),
     (ConflictError, 409),
 )

@@ -16,6 +16,12 @@ class IdentifierOut(BaseModel):
     value: Any
 
 
+class CardOnFileOut(BaseModel):
+    token: str
+    brand: str
+    last4: str
+
+
 class CustomerOut(BaseModel):
     id: str
     created_at: datetime
@@ -27,6 +33,9 @@ class CustomerOut(BaseModel):
     event_count: int
     order_count: int
     order_total: Decimal
+    cards: list[CardOnFileOut] = Field(
+        default_factory=list, description="Cards paid with: token, brand, last four digits"
+    )
 
     @classmethod
     def from_view(cls, view: CustomerView) -> CustomerOut:
@@ -41,8 +50,21 @@ class CustomerOut(BaseModel):
             event_count=view.event_count,
             order_count=view.order_count,
             order_total=view.order_total,
+            cards=[
+                CardOnFileOut(token=card.token, brand=card.brand, last4=card.last4)
+                for card in view.cards
+            ],
         )
 
 
 class CustomerPage(BaseModel):
     items: list[CustomerOut]
+
+
+class DetokenizedCardOut(BaseModel):
+    """A card number revealed from its token (answered with Cache-Control: no-store)."""
+
+    token: str
+    card_number: str
+    last4: str
+    brand: str

@@ -17,8 +17,13 @@ def current_settings() -> Settings:
     return load_settings()
 
 
-def root_passphrase(settings: Settings, *, confirm: bool = False) -> str:
-    """From STRONGROOM_ROOT_PASSPHRASE, else asked at the terminal; never a default."""
+def root_passphrase(settings: Settings, *, confirm: bool = False) -> str | None:
+    """From STRONGROOM_ROOT_PASSPHRASE, else asked at the terminal; never a default.
+
+    None when the root key does not come from a passphrase-protected file (env, pkcs11).
+    """
+    if settings.key_provider != "file":
+        return None
     if settings.root_passphrase is not None:
         return settings.root_passphrase.get_secret_value()
     if not sys.stdin.isatty():

@@ -22,6 +22,7 @@ customers_app = typer.Typer(
 def customers_show(
     customer_id: Annotated[str | None, typer.Argument(help="The customer's id")] = None,
     email: Annotated[str | None, typer.Option(help="Find the customer by email instead")] = None,
+    phone: Annotated[str | None, typer.Option(help="Find the customer by phone instead")] = None,
     token: Annotated[
         str | None,
         typer.Option(help="Staff API token; default STRONGROOM_TOKEN", show_default=False),
@@ -32,8 +33,9 @@ def customers_show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show a customer profile with PII masked unless your token's role may read it."""
-    if (customer_id is None) == (email is None):
-        raise InvalidInputError("give a customer id or --email, not both")
+    chosen = [given for given in (customer_id, email, phone) if given is not None]
+    if len(chosen) != 1:
+        raise InvalidInputError("give exactly one of: a customer id, --email, --phone")
     settings = current_settings()
     staff_token = token or (settings.token.get_secret_value() if settings.token else None)
     with open_app(settings) as app:
@@ -45,9 +47,12 @@ def customers_show(
                 )
             ]
         else:
-            views = app.profiles.find_by_email(actor=actor, email=email or "", purpose=purpose)
+            field, value = ("email", email) if email is not None else ("phone", phone or "")
+            views = app.profiles.find_customers(
+                actor=actor, field=field, value=value, purpose=purpose
+            )
     if not views:
-        raise NotFoundError("no customer has that email address")
+        raise NotFoundError("no customer has that email address or phone number")
     if as_json:
         emit_json([_as_dict(view) for view in views])
         return
@@ -67,6 +72,9 @@ def _as_dict(view: CustomerView) -> dict[str, Any]:
         "event_count": view.event_count,
         "order_count": view.order_count,
         "order_total": str(view.order_total),
+        "cards": [
+            {"token": card.token, "brand": card.brand, "last4": card.last4} for card in view.cards
+        ],
     }
 
 

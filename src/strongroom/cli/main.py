@@ -11,8 +11,13 @@ from typer.exceptions import TyperException
 
 from strongroom.api.server import build_server
 from strongroom.bootstrap import initialise
+from strongroom.cli import erasure as _erasure  # noqa: F401 - registers customers erase
+from strongroom.cli import receipts as _receipts  # noqa: F401 - registers keys verify-receipt
+from strongroom.cli import rotation as _rotation  # noqa: F401 - registers keys status|rotate|retire
 from strongroom.cli.admin import sources_app, tokens_app
 from strongroom.cli.audit import audit_app
+from strongroom.cli.backups import backup_app
+from strongroom.cli.cards import cards_app
 from strongroom.cli.context import current_settings, local_actor, open_app, root_passphrase
 from strongroom.cli.customers import customers_app
 from strongroom.cli.demo import demo
@@ -31,13 +36,15 @@ app.add_typer(sources_app, name="sources")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(customers_app, name="customers")
 app.add_typer(audit_app, name="audit")
+app.add_typer(cards_app, name="cards")
 app.add_typer(keys_app, name="keys")
+app.add_typer(backup_app, name="backup")
 app.command("demo")(demo)
 
 
 @app.command("init")
 def init(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Create the data home: root key file (0600), database, keyring and a TLS certificate."""
+    """Create the data home: root key (file, env or HSM), database, keyring, TLS certificate."""
     settings = current_settings()
     report = initialise(
         settings, passphrase=root_passphrase(settings, confirm=True), actor=local_actor()
@@ -54,9 +61,7 @@ def init(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
         return
     console.print(f"Initialised {report.home}")
     console.print(f"  database:        {report.database}")
-    console.print(
-        f"  root key:        {report.root_key_path} (keep a copy and the passphrase apart)"
-    )
+    console.print(f"  root key:        {report.root_key_path} ({report.root_key_advice})")
     console.print(f"  TLS certificate: {report.tls_cert_path} (self-signed)")
 
 

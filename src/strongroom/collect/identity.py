@@ -1,13 +1,16 @@
 """Identity resolution, minimum version: userId, email and anonymousId map to one customer.
 
-An anonymous visitor who later identifies keeps one profile: the new identifiers join the
-profile that already holds the others. Merging two existing profiles is not done here.
+userId and anonymousId are identifiers with exact keyed lookups. An email is found through the
+shortened blind index of the profile's email field and confirmed by decryption, so the stored
+index alone never singles a person out. An anonymous visitor who later identifies keeps one
+profile: the new identifiers join the profile that already holds the others. Merging two existing
+profiles is not done here.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from strongroom.collect.segment import SegmentMessage
@@ -19,32 +22,29 @@ from strongroom.core.models import (
     SubjectKey,
 )
 from strongroom.core.ports import UnitOfWork
-from strongroom.vault.blindindex import normalise_identifier
+from strongroom.vault.blindindex import normalise_email, normalise_identifier
+from strongroom.vault.search import match_customers
 from strongroom.vault.service import SubjectVault
 
 IdentityKey = tuple[IdentifierKind, str]
-# The order in which identifiers decide who a message is about.
-_PRECEDENCE = (IdentifierKind.USER_ID, IdentifierKind.EMAIL, IdentifierKind.ANONYMOUS_ID)
 
 
 def identity_keys(message: SegmentMessage) -> list[IdentityKey]:
-    """The identifiers a message carries, in order of precedence, normalised."""
-    values = {
-        IdentifierKind.USER_ID: message.user_key,
-        IdentifierKind.ANONYMOUS_ID: message.anonymous_key,
-        IdentifierKind.EMAIL: _email_trait(message),
-    }
+    """The identifiers a message carries, userId first, normalised."""
     keys: list[IdentityKey] = []
-    for kind in _PRECEDENCE:
-        value = values[kind]
+    for kind, value in (
+        (IdentifierKind.USER_ID, message.user_key),
+        (IdentifierKind.ANONYMOUS_ID, message.anonymous_key),
+    ):
         if value:
             keys.append((kind, normalise_identifier(kind.value, value)))
     return keys
 
 
-def _email_trait(message: SegmentMessage) -> str | None:
+def email_of(message: SegmentMessage) -> str | None:
+    """The normalised email an identify call carries, if any."""
     email = message.traits.get("email") if message.type == "identify" else None
-    return email if isinstance(email, str) and "@" in email else None
+    return normalise_email(email) if isinstance(email, str) and "@" in email else None
 
 
 class IdentityResolver:
@@ -53,13 +53,46 @@ class IdentityResolver:
     def __init__(self, uow: UnitOfWork, vault: SubjectVault, now: datetime) -> None:
         self._uow, self._vault, self._now = uow, vault, now
         self._known: dict[IdentityKey, CustomerId] = {}
+        self._emails: dict[str, CustomerId] = {}
         self._keys: dict[CustomerId, bytes] = {}
         self.new_customers: dict[CustomerId, StoredCustomer] = {}
         self.new_subject_keys: list[SubjectKey] = []
         self.new_identifiers: list[Identifier] = []
 
-    def preload(self, keys: Iterable[IdentityKey]) -> None:
-        """Look every identifier of the batch up at once, through all blind-index versions."""
+    def preload(self, messages: Sequence[SegmentMessage]) -> None:
+        """Look every identifier and email of the batch up at once."""
+        self._preload_identifiers(key for m in messages for key in identity_keys(m))
+        emails = {email for m in messages if (email := email_of(m))}
+        for email, owners in match_customers(self._uow, self._vault, "email", emails).items():
+            if len(owners) == 1:  # two profiles with one email: not ours to pick between
+                self._emails[email] = owners[0]
+        existing = list(set(self._known.values()) | set(self._emails.values()))
+        for customer_id, wrapped in self._uow.subject_keys.get_many(existing).items():
+            self._keys[customer_id] = self._vault.open_subject_key(wrapped)
+
+    def resolve(self, message: SegmentMessage) -> CustomerId:
+        """The customer this message is about, creating one if none is known."""
+        keys, email = identity_keys(message), email_of(message)
+        user_keys = [key for key in keys if key[0] is IdentifierKind.USER_ID]
+        other_keys = [key for key in keys if key[0] is not IdentifierKind.USER_ID]
+        customer_id = next((self._known[k] for k in user_keys if k in self._known), None)
+        if customer_id is None and email is not None:
+            customer_id = self._emails.get(email)
+        if customer_id is None:
+            customer_id = next((self._known[k] for k in other_keys if k in self._known), None)
+        if customer_id is None:
+            customer_id = self._create_customer()
+        for key in keys:
+            if key not in self._known:
+                self._add_identifier(customer_id, key)
+        if email is not None:
+            self._emails.setdefault(email, customer_id)
+        return customer_id
+
+    def subject_key(self, customer_id: CustomerId) -> bytes:
+        return self._keys[customer_id]
+
+    def _preload_identifiers(self, keys: Iterable[IdentityKey]) -> None:
         by_kind: dict[IdentifierKind, dict[bytes, IdentityKey]] = {}
         for key in set(keys):
             kind, value = key
@@ -68,22 +101,6 @@ class IdentityResolver:
         for kind, lookups in by_kind.items():
             for lookup, customer_id in self._uow.identifiers.resolve(kind, list(lookups)).items():
                 self._known[lookups[lookup]] = customer_id
-        existing = list(set(self._known.values()))
-        for customer_id, wrapped in self._uow.subject_keys.get_many(existing).items():
-            self._keys[customer_id] = self._vault.open_subject_key(wrapped)
-
-    def resolve(self, keys: list[IdentityKey]) -> CustomerId:
-        """The customer these identifiers belong to, creating one if none is known."""
-        customer_id = next((self._known[key] for key in keys if key in self._known), None)
-        if customer_id is None:
-            customer_id = self._create_customer()
-        for key in keys:
-            if key not in self._known:
-                self._add_identifier(customer_id, key)
-        return customer_id
-
-    def subject_key(self, customer_id: CustomerId) -> bytes:
-        return self._keys[customer_id]
 
     def _create_customer(self) -> CustomerId:
         customer_id = CustomerId(str(uuid.uuid4()))

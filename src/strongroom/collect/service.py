@@ -8,18 +8,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from strongroom.collect.cards import card_in, without_card_data
 from strongroom.collect.classification import classify_traits
-from strongroom.collect.identity import IdentityResolver, identity_keys
+from strongroom.collect.identity import IdentityResolver
 from strongroom.collect.orders import OrderDraft, order_draft
 from strongroom.collect.segment import ParsedRequest, SegmentMessage
 from strongroom.collect.traits import TraitWriter
 from strongroom.core.clock import Clock, ensure_utc
-from strongroom.core.errors import ConflictError
+from strongroom.core.errors import ConfigurationError, ConflictError
 from strongroom.core.models import Consent, CustomerId, Event, Order, Source
 from strongroom.core.ports import AuditTrail, UnitOfWork, UnitOfWorkFactory
-from strongroom.core.schema import EVENT_DATA_CLASS, ORDER_DATA_CLASS, DataClass
+from strongroom.core.schema import CARD_DATA_CLASS, EVENT_DATA_CLASS, ORDER_DATA_CLASS, DataClass
 from strongroom.core.trail import AuditAction, AuditDraft, Outcome
+from strongroom.vault.cards import CardNumber
 from strongroom.vault.service import SubjectVault
+from strongroom.vault.tokenization import CardToken, CardVault
 
 _ATTEMPTS = 3  # a concurrent batch may create the same customer first; we then resolve to it
 
@@ -39,6 +42,7 @@ class _Prepared:
     message_id: str
     timestamp: datetime
     order: OrderDraft | None
+    card: CardNumber | None = None
 
 
 class Ingestor:
@@ -51,8 +55,10 @@ class Ingestor:
         vault: SubjectVault,
         audit: AuditTrail,
         clock: Clock,
+        cards: CardVault | None = None,
     ) -> None:
         self._uow_factory, self._vault, self._audit, self._clock = uow_factory, vault, audit, clock
+        self._cards = cards  # without a card vault, a call carrying a card number is refused
 
     def ingest(self, *, source: Source, request: ParsedRequest) -> IngestResult:
         """Store every new message of ``request``; messages seen before are counted, not stored."""
@@ -73,8 +79,8 @@ class Ingestor:
         with self._uow_factory() as uow:
             fresh = _new_messages(uow, source, batch)
             resolver = IdentityResolver(uow, self._vault, now)
-            resolver.preload(key for item in fresh for key in identity_keys(item.message))
-            owners = [resolver.resolve(identity_keys(item.message)) for item in fresh]
+            resolver.preload([item.message for item in fresh])
+            owners = [resolver.resolve(item.message) for item in fresh]
             traits = TraitWriter(uow, self._vault, resolver, now)
             identifies = [
                 (item.message.traits, owner)
@@ -89,11 +95,11 @@ class Ingestor:
             uow.subject_keys.add(resolver.new_subject_keys)
             uow.identifiers.add(resolver.new_identifiers)
             traits.flush()
-            pairs = zip(fresh, owners, strict=True)
-            uow.events.add([_event(source, item, owner, now) for item, owner in pairs])
-            orders = _new_orders(uow, source, fresh, owners)
-            if orders:
-                classes.add(ORDER_DATA_CLASS)
+            cards = self._tokenize(uow, fresh, owners, now)
+            rows = zip(fresh, owners, cards, strict=True)
+            uow.events.add([_event(source, item, owner, card, now) for item, owner, card in rows])
+            orders = _new_orders(uow, source, fresh, owners, cards)
+            classes |= _stored_classes(orders, cards)
             uow.orders.add(orders)
             uow.consents.add(_consents(source, fresh, owners, now))
             result = IngestResult(
@@ -107,6 +113,28 @@ class Ingestor:
             uow.commit()
         return result
 
+    def _tokenize(
+        self, uow: UnitOfWork, batch: list[_Prepared], owners: list[CustomerId], now: datetime
+    ) -> list[CardToken | None]:
+        """Each call's card number swapped for its token; the number goes to the card vault only."""
+        vault = self._cards
+        if vault is None and any(item.card for item in batch):
+            raise ConfigurationError(
+                "a call carries a card number but this ingestor has no card vault; "
+                "wire a CardVault into the Ingestor (bootstrap does)"
+            )
+        return [
+            vault.tokenize(uow, card=item.card, customer_id=owner, now=now)
+            if vault is not None and item.card is not None
+            else None
+            for item, owner in zip(batch, owners, strict=True)
+        ]
+
+
+def _stored_classes(orders: list[Order], cards: list[CardToken | None]) -> set[DataClass]:
+    classes = {ORDER_DATA_CLASS} if orders else set()
+    return classes | ({CARD_DATA_CLASS} if any(cards) else set())
+
 
 def _prepare(
     message: SegmentMessage, batch_sent_at: datetime | None, received_at: datetime, *, index: int
@@ -117,7 +145,8 @@ def _prepare(
         # The client's clock may be off: keep the event's offset from sending, on our clock.
         timestamp = received_at - (ensure_utc(sent_at) - timestamp)
     order = order_draft(message, where=f"batch[{index}]")
-    return _Prepared(message, message.message_id or str(uuid.uuid4()), timestamp, order)
+    card = card_in(message, where=f"batch[{index}]")
+    return _Prepared(message, message.message_id or str(uuid.uuid4()), timestamp, order, card)
 
 
 def _new_messages(uow: UnitOfWork, source: Source, batch: list[_Prepared]) -> list[_Prepared]:
@@ -130,10 +159,14 @@ def _new_messages(uow: UnitOfWork, source: Source, batch: list[_Prepared]) -> li
     return fresh
 
 
-def _event(source: Source, item: _Prepared, owner: CustomerId, now: datetime) -> Event:
+def _event(
+    source: Source, item: _Prepared, owner: CustomerId, card: CardToken | None, now: datetime
+) -> Event:
     message = item.message
     name = message.event if message.type == "track" else message.name
-    properties = message.properties if message.type in {"track", "page", "screen"} else {}
+    # Card numbers never reach the events table: only their token, last four digits and brand.
+    stored = message.type in {"track", "page", "screen"}
+    properties = without_card_data(message.properties, card) if stored else {}
     return Event(
         id=str(uuid.uuid4()),
         source_id=source.id,
@@ -148,14 +181,19 @@ def _event(source: Source, item: _Prepared, owner: CustomerId, now: datetime) ->
 
 
 def _new_orders(
-    uow: UnitOfWork, source: Source, batch: list[_Prepared], owners: list[CustomerId]
+    uow: UnitOfWork,
+    source: Source,
+    batch: list[_Prepared],
+    owners: list[CustomerId],
+    cards: list[CardToken | None],
 ) -> list[Order]:
-    drafts = [(item, owner) for item, owner in zip(batch, owners, strict=True) if item.order]
+    rows = zip(batch, owners, cards, strict=True)
+    drafts = [(item, owner, card) for item, owner, card in rows if item.order]
     known = uow.orders.known_external_ids(
-        source.id, [i.order.external_id for i, _ in drafts if i.order]
+        source.id, [i.order.external_id for i, _, _ in drafts if i.order]
     )
     orders: list[Order] = []
-    for item, owner in drafts:
+    for item, owner, card in drafts:
         draft = item.order
         if draft is None or draft.external_id in known:
             continue
@@ -170,6 +208,9 @@ def _new_orders(
                 currency=draft.currency,
                 ordered_at=item.timestamp,
                 lines=draft.lines,
+                card_token=card.token if card else None,
+                card_last4=card.last4 if card else None,
+                card_brand=card.brand if card else None,
             )
         )
     return orders

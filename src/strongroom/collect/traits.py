@@ -36,7 +36,7 @@ class TraitWriter:
                 key, customer_id=customer_id, field=name, value=value
             )
             if FIELDS_BY_NAME[name].searchable and isinstance(value, str):
-                version, lookup = self._vault.index_value(name, value)
+                version, lookup = self._vault.search_index(name, value)
                 self._indexes.append(BlindIndexEntry(customer_id, name, version, lookup))
         profile.demographics.update(traits.plain)
         if traits.extras:

@@ -7,6 +7,7 @@ StrongroomError
  ├── AuthenticationError       no, unknown, revoked or mismatched credentials
  ├── PermissionDeniedError     authenticated, but the policy does not allow the act
  ├── NotFoundError             the thing asked for does not exist (or may not be seen)
+ │    └── CustomerErasedError  the customer was erased: their personal data is gone for good
  ├── ConflictError             the change clashes with stored state (e.g. a duplicate name)
  ├── VaultError                a key or ciphertext problem
  │    ├── WrongPassphraseError  the root key file cannot be opened with this passphrase
@@ -50,6 +51,10 @@ class PermissionDeniedError(StrongroomError):
 
 class NotFoundError(StrongroomError):
     code = "not_found"
+
+
+class CustomerErasedError(NotFoundError):
+    code = "customer_erased"
 
 
 class ConflictError(StrongroomError):

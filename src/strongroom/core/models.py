@@ -27,13 +27,11 @@ class Channel(StrEnum):
 class IdentifierKind(StrEnum):
     USER_ID = "user_id"
     ANONYMOUS_ID = "anonymous_id"
-    EMAIL = "email"
 
 
 IDENTIFIER_DATA_CLASS: dict[IdentifierKind, DataClass] = {
     IdentifierKind.USER_ID: DataClass.PII,
     IdentifierKind.ANONYMOUS_ID: DataClass.BEHAVIORAL,
-    IdentifierKind.EMAIL: DataClass.PII,
 }
 
 
@@ -112,6 +110,24 @@ class Order:
     currency: str
     ordered_at: datetime
     lines: tuple[OrderLine, ...]
+    # The card it was paid with, if sent: its token from the card vault, never the number.
+    card_token: str | None = None
+    card_last4: str | None = None
+    card_brand: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCard:
+    """A tokenised card as the card vault keeps it: the number only as ciphertext."""
+
+    token: str
+    ciphertext: bytes  # under the token key of ``key_version``, bound to the token
+    key_version: int
+    fingerprint: bytes  # keyed HMAC of the number and customer, to find the card's token again
+    last4: str
+    brand: str
+    created_at: datetime
+    customer_id: CustomerId | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,3 +206,5 @@ class WrappedDataKey:
     version: int
     wrapped: bytes
     created_at: datetime
+    index_bits: int | None = None  # blind-index keys: how many bits of the HMAC are kept
+    retired_at: datetime | None = None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import BinaryIO, Protocol, Self
 
+from strongroom.core.erasures import Erasure, ShreddedData
 from strongroom.core.models import (
     ApiToken,
     BlindIndexEntry,
@@ -18,6 +20,7 @@ from strongroom.core.models import (
     Order,
     Principal,
     Source,
+    StoredCard,
     StoredCustomer,
     SubjectKey,
     WrappedDataKey,
@@ -45,11 +48,40 @@ class CustomerRepository(Protocol):
 
     def count(self) -> int: ...
 
+    def missing_blind_index(
+        self, field: str, key_version: int, *, limit: int, start: CustomerId | None = None
+    ) -> list[CustomerId]:
+        """Customers holding ``field`` with no index row of that version, from ``start`` on.
+
+        Customers without a data key (erased) are never missing anything.
+        """
+        ...
+
+    def count_blind_indexes(self) -> dict[tuple[str, int], int]:
+        """Index rows per (field, key version)."""
+        ...
+
+    def delete_blind_indexes(self, key_version: int) -> int:
+        """Drop every index row of a retired version; returns how many."""
+        ...
+
 
 class SubjectKeyRepository(Protocol):
     def get_many(self, ids: Sequence[CustomerId]) -> dict[CustomerId, SubjectKey]: ...
 
     def add(self, keys: Sequence[SubjectKey]) -> None: ...
+
+    def not_wrapped_by(
+        self, kek_version: int, *, limit: int, start: CustomerId | None = None
+    ) -> list[SubjectKey]:
+        """Up to ``limit`` keys wrapped by another KEK version, by customer id from ``start`` on."""
+        ...
+
+    def rewrap(self, keys: Sequence[SubjectKey]) -> None:
+        """Replace the wrapped form and KEK version of each given customer's key."""
+        ...
+
+    def count_by_kek_version(self) -> dict[int, int]: ...
 
 
 class IdentifierRepository(Protocol):
@@ -60,6 +92,18 @@ class IdentifierRepository(Protocol):
     def for_customer(self, customer_id: CustomerId) -> list[Identifier]: ...
 
     def add(self, identifiers: Sequence[Identifier]) -> None: ...
+
+    def missing_version(
+        self, key_version: int, *, limit: int, start: CustomerId | None = None
+    ) -> list[Identifier]:
+        """One row for each (customer, kind, ciphertext) lacking this version, from ``start`` on."""
+        ...
+
+    def count_by_version(self) -> dict[int, int]: ...
+
+    def delete_version(self, key_version: int) -> int:
+        """Drop every identifier row of a retired blind-index version; returns how many."""
+        ...
 
 
 class EventRepository(Protocol):
@@ -76,6 +120,24 @@ class OrderRepository(Protocol):
     def add(self, orders: Sequence[Order]) -> None: ...
 
     def for_customer(self, customer_id: CustomerId) -> list[Order]: ...
+
+
+class CardVaultRepository(Protocol):
+    """Tokenised cards: the number as ciphertext under the token key, found by token."""
+
+    def add(self, cards: Sequence[StoredCard]) -> None: ...
+
+    def get(self, token: str) -> StoredCard | None: ...
+
+    def find_by_fingerprint(
+        self, customer_id: CustomerId | None, fingerprints: Sequence[bytes]
+    ) -> StoredCard | None:
+        """The oldest card of this customer (or of no customer) with any of these fingerprints."""
+        ...
+
+    def count_by_key_version(self) -> dict[int, int]:
+        """Cards per token key version: what each version still protects."""
+        ...
 
 
 class ConsentRepository(Protocol):
@@ -115,9 +177,19 @@ class ApiTokenRepository(Protocol):
 
 
 class DataKeyRepository(Protocol):
-    def all(self) -> list[WrappedDataKey]: ...
+    def all(self) -> list[WrappedDataKey]:
+        """Every version of every kind, retired ones included, by kind then version."""
+        ...
 
     def add(self, keys: Sequence[WrappedDataKey]) -> None: ...
+
+    def rewrap(self, keys: Sequence[WrappedDataKey]) -> None:
+        """Replace the wrapped form of each given (kind, version): root-key rotation."""
+        ...
+
+    def retire(self, kind: str, version: int, when: datetime) -> None:
+        """Mark a version retired and drop its wrapped key: what it protected is unreadable."""
+        ...
 
 
 class AuditRepository(Protocol):
@@ -136,6 +208,26 @@ class AuditRepository(Protocol):
         ...
 
 
+class ErasureRepository(Protocol):
+    """Crypto-shredding in the store, and the record of who was erased (by pseudonym only)."""
+
+    def shred(self, customer_id: CustomerId) -> ShreddedData:
+        """Delete the customer's subject key, identifiers and blind indexes; keep all else."""
+        ...
+
+    def add(self, erasure: Erasure) -> None:
+        """Record an erasure; ConflictError if its pseudonym is recorded already."""
+        ...
+
+    def find(self, pseudonyms: Sequence[str]) -> list[Erasure]:
+        """The recorded erasures with any of these pseudonyms."""
+        ...
+
+    def keyed_customers(self, *, after: CustomerId | None, limit: int) -> list[CustomerId]:
+        """Up to ``limit`` customers that still hold a subject key, in id order after ``after``."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Nothing else commits; leaving without ``commit`` rolls back."""
 
@@ -144,12 +236,14 @@ class UnitOfWork(Protocol):
     identifiers: IdentifierRepository
     events: EventRepository
     orders: OrderRepository
+    cards: CardVaultRepository
     consents: ConsentRepository
     sources: SourceRepository
     principals: PrincipalRepository
     tokens: ApiTokenRepository
     data_keys: DataKeyRepository
     audit: AuditRepository
+    erasures: ErasureRepository
 
     def __enter__(self) -> Self: ...
 
@@ -195,3 +289,55 @@ class RootKeyProvider(Protocol):
     """Where the root key comes from: a passphrase-protected file, an env var, an HSM."""
 
     def load(self) -> RootKey: ...
+
+
+# Called as work advances: a stage name, units done, and the total when it is known.
+ProgressCallback = Callable[[str, int, int | None], None]
+
+
+class ErasureLedger(Protocol):
+    """Signed erasure receipts, one JSON line each, kept outside the database and its backups."""
+
+    @property
+    def location(self) -> str:
+        """Where the ledger is, for messages (a file path)."""
+        ...
+
+    def append(self, receipt: str) -> None:
+        """Add one receipt; it is on stable storage when this returns."""
+        ...
+
+    def receipts(self) -> list[tuple[int, str]]:
+        """Every receipt with its line number, oldest first; empty if there is no ledger yet."""
+        ...
+
+
+class DatabaseSnapshots(Protocol):
+    """Consistent plaintext copies of the operational database, and putting one back."""
+
+    @property
+    def kind(self) -> str:
+        """``sqlite`` or ``postgresql``: a snapshot restores only into the same kind."""
+        ...
+
+    def snapshot(self, progress: ProgressCallback) -> AbstractContextManager[BinaryIO]:
+        """A consistent copy of the whole database, read from the start; deleted on leaving."""
+        ...
+
+    def has_data(self) -> bool:
+        """Whether the database holds anything a restore would overwrite."""
+        ...
+
+    def restore(
+        self,
+        write: Callable[[BinaryIO], None],
+        prepare: Callable[[str], None],
+        *,
+        progress: ProgressCallback,
+    ) -> None:
+        """Stage the copy ``write`` produces, let ``prepare`` finish it, then make it live.
+
+        ``prepare`` gets the staged database's URL and runs before anything else may use it;
+        if either callback fails, the database is left without the restored data.
+        """
+        ...

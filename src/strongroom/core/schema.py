@@ -11,12 +11,13 @@ from enum import StrEnum
 
 
 class DataClass(StrEnum):
-    """The four kinds of customer data, plus what could not be classified."""
+    """The kinds of customer data, plus what could not be classified."""
 
     PII = "pii"
     DEMOGRAPHIC = "demographic"
     BEHAVIORAL = "behavioral"
     TRANSACTIONAL = "transactional"
+    PAYMENT = "payment"  # card numbers: never stored with the customer, only tokenised
     UNCLASSIFIED = "unclassified"
 
 
@@ -25,6 +26,7 @@ class Protection(StrEnum):
 
     ENCRYPTED = "encrypted"  # AES-256-GCM under the customer's own key
     PLAIN = "plain"  # stored as is; not identifying on its own
+    TOKENIZED = "tokenized"  # replaced by a random token; kept encrypted apart, under the token key
 
 
 PROTECTION_BY_CLASS: dict[DataClass, Protection] = {
@@ -33,6 +35,7 @@ PROTECTION_BY_CLASS: dict[DataClass, Protection] = {
     DataClass.DEMOGRAPHIC: Protection.PLAIN,
     DataClass.BEHAVIORAL: Protection.PLAIN,
     DataClass.TRANSACTIONAL: Protection.PLAIN,
+    DataClass.PAYMENT: Protection.TOKENIZED,
 }
 
 
@@ -53,7 +56,13 @@ class FieldSpec:
 
 CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("email", DataClass.PII, ("email",), "Email address", searchable=True),
-    FieldSpec("phone", DataClass.PII, ("phone", "phoneNumber", "phone_number"), "Phone number"),
+    FieldSpec(
+        "phone",
+        DataClass.PII,
+        ("phone", "phoneNumber", "phone_number"),
+        "Phone number",
+        searchable=True,
+    ),
     FieldSpec("first_name", DataClass.PII, ("firstName", "first_name"), "Given name"),
     FieldSpec("last_name", DataClass.PII, ("lastName", "last_name"), "Family name"),
     FieldSpec("name", DataClass.PII, ("name",), "Full name"),
@@ -73,3 +82,5 @@ EXTRA_TRAITS_FIELD = "extra_traits"
 # Event and order data are classified as wholes: an event is behavior, an order a transaction.
 EVENT_DATA_CLASS = DataClass.BEHAVIORAL
 ORDER_DATA_CLASS = DataClass.TRANSACTIONAL
+# A card number sent with a call is payment data wherever it was sent.
+CARD_DATA_CLASS = DataClass.PAYMENT

@@ -19,6 +19,16 @@ class AuditAction(Enum):
     SOURCE_CREATED = ("source.created", "A source and its write key were created")
     TOKEN_CREATED = ("token.created", "A staff API token was issued")
     TOKEN_REVOKED = ("token.revoked", "A staff API token was revoked")
+    CARD_DETOKENIZED = ("card.detokenized", "A card number was revealed from its token")
+    CUSTOMER_ERASED = ("customer.erased", "A customer was erased by destroying their data key")
+    ERASURE_REAPPLIED = ("erasure.reapplied", "A restore re-applied an erasure from the ledger")
+    BACKUP_CREATED = ("backup.created", "An encrypted backup of the database was made")
+    BACKUP_RESTORED = ("backup.restored", "The database was restored from an encrypted backup")
+    KEY_VERSION_ADDED = ("key.version_added", "A new version of a keyring key was created")
+    KEYS_REWRAPPED = ("key.rewrapped", "Customer keys were re-wrapped under the current KEK")
+    INDEXES_REBUILT = ("key.reindexed", "Blind indexes were rebuilt under the current version")
+    KEY_VERSION_RETIRED = ("key.retired", "A key version no longer in use was destroyed")
+    ROOT_KEY_ROTATED = ("key.root_rotated", "The keyring was re-wrapped under a new root key")
 
     def __init__(self, stored_name: str, description: str) -> None:
         self.stored_name = stored_name

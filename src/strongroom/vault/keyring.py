@@ -35,16 +35,24 @@ def data_key_context(kind: KeyKind, version: int) -> str:
 class Keyring:
     """Unwrapped data keys by kind and version, held in memory only."""
 
-    __slots__ = ("_keys",)
+    __slots__ = ("_index_bits", "_keys")
 
-    def __init__(self, keys: dict[KeyKind, dict[int, bytes]]) -> None:
+    def __init__(
+        self,
+        keys: dict[KeyKind, dict[int, bytes]],
+        index_bits: dict[int, int | None] | None = None,
+    ) -> None:
         self._keys = {KeyKind(kind): dict(versions) for kind, versions in keys.items()}
+        self._index_bits = dict(index_bits or {})
 
     @classmethod
     def open(cls, root_key: RootKey, wrapped: Sequence[WrappedDataKey]) -> Keyring:
         """Unwrap every stored data key with ``root_key``."""
         keys: dict[KeyKind, dict[int, bytes]] = {}
+        index_bits: dict[int, int | None] = {}
         for item in wrapped:
+            if item.retired_at is not None:
+                continue  # retired: its key is gone, and nothing may still need it
             kind = _kind(item.kind)
             versions = keys.setdefault(kind, {})
             if item.version in versions:
@@ -53,20 +61,65 @@ class Keyring:
                     "the data key table is damaged; restore it from a backup"
                 )
             versions[item.version] = _unwrap(root_key, kind, item)
-        return cls(keys)
+            if kind is KeyKind.BLIND_INDEX:
+                index_bits[item.version] = item.index_bits
+        return cls(keys, index_bits)
 
     @staticmethod
-    def create_initial(root_key: RootKey, *, now: datetime) -> list[WrappedDataKey]:
-        """Make version 1 of every kind of data key, wrapped by ``root_key``, ready to store."""
+    def create_initial(
+        root_key: RootKey, *, now: datetime, index_bits: int | None = None
+    ) -> list[WrappedDataKey]:
+        """Make version 1 of every kind of data key, wrapped by ``root_key``, ready to store.
+
+        ``index_bits`` sizes the searchable-field indexes of blind-index version 1 (None: full).
+        """
         return [
-            WrappedDataKey(
-                kind=kind.value,
-                version=1,
-                wrapped=root_key.wrap(new_key(), context=data_key_context(kind, 1)),
-                created_at=now,
+            Keyring.new_version(
+                root_key,
+                kind,
+                1,
+                now=now,
+                index_bits=index_bits if kind is KeyKind.BLIND_INDEX else None,
             )
             for kind in KeyKind
         ]
+
+    @staticmethod
+    def new_version(
+        root_key: RootKey,
+        kind: KeyKind,
+        version: int,
+        *,
+        now: datetime,
+        index_bits: int | None = None,
+    ) -> WrappedDataKey:
+        """A fresh key for ``kind`` at ``version``, wrapped by ``root_key``, ready to store."""
+        wrapped = root_key.wrap(new_key(), context=data_key_context(kind, version))
+        return WrappedDataKey(kind.value, version, wrapped, now, index_bits=index_bits)
+
+    @staticmethod
+    def rewrap(
+        old_root: RootKey, new_root: RootKey, wrapped: Sequence[WrappedDataKey]
+    ) -> list[WrappedDataKey]:
+        """The same keys wrapped by ``new_root`` instead: root-key rotation."""
+        rewrapped: list[WrappedDataKey] = []
+        for item in wrapped:
+            if item.retired_at is not None:
+                continue
+            kind = _kind(item.kind)
+            key = _unwrap(old_root, kind, item)
+            new = new_root.wrap(key, context=data_key_context(kind, item.version))
+            rewrapped.append(
+                WrappedDataKey(item.kind, item.version, new, item.created_at, item.index_bits)
+            )
+        return rewrapped
+
+    def refresh(self, *, force: bool = False) -> None:
+        """A fixed keyring has nothing to reload (``LiveKeyring`` does)."""
+
+    def index_bits(self, version: int) -> int | None:
+        """How many bits of a searchable-field index this blind-index version keeps (None: all)."""
+        return self._index_bits.get(version)
 
     def versions(self, kind: KeyKind) -> list[int]:
         """Return the versions of ``kind`` held, oldest first."""

@@ -10,9 +10,10 @@ import json
 
 from strongroom.core.errors import DecryptionError, InvalidInputError
 from strongroom.core.models import CustomerId, JsonValue, SubjectKey
-from strongroom.vault.blindindex import blind_index, normalise_identifier
+from strongroom.vault.blindindex import blind_index, normalise_identifier, truncate_index
 from strongroom.vault.envelope import decrypt_field, encrypt_field, new_key, unwrap_key, wrap_key
-from strongroom.vault.keyring import KeyKind, Keyring
+from strongroom.vault.keyring import KeyKind
+from strongroom.vault.keysource import KeySource
 
 # Subject keys are not rotated yet; the ciphertext header records the version for when they are.
 SUBJECT_KEY_VERSION = 1
@@ -25,7 +26,7 @@ def _subject_context(customer_id: CustomerId, kek_version: int) -> str:
 class SubjectVault:
     """Encrypts and decrypts one customer's fields, and computes blind indexes for lookups."""
 
-    def __init__(self, keyring: Keyring) -> None:
+    def __init__(self, keyring: KeySource) -> None:
         self._keyring = keyring
 
     def __repr__(self) -> str:
@@ -37,6 +38,21 @@ class SubjectVault:
         key = new_key()
         wrapped = wrap_key(kek, key, context=_subject_context(customer_id, kek_version))
         return key, SubjectKey(customer_id, wrapped, kek_version)
+
+    def refresh_keys(self) -> None:
+        """See key versions added since the keyring was loaded (after a rotation step)."""
+        self._keyring.refresh(force=True)
+
+    def current_version(self, kind: KeyKind) -> int:
+        """The version of ``kind`` new data is written with."""
+        return self._keyring.current_version(kind)
+
+    def rewrap_subject_key(self, key: SubjectKey) -> SubjectKey:
+        """The same customer key, wrapped by the current KEK version instead."""
+        kek_version, kek = self._keyring.current(KeyKind.FIELD_KEK)
+        plain = self.open_subject_key(key)
+        wrapped = wrap_key(kek, plain, context=_subject_context(key.customer_id, kek_version))
+        return SubjectKey(key.customer_id, wrapped, kek_version)
 
     def open_subject_key(self, key: SubjectKey) -> bytes:
         """Unwrap a customer's data key; refuses one wrapped for another customer."""
@@ -91,6 +107,28 @@ class SubjectVault:
         version = self._keyring.current_version(KeyKind.BLIND_INDEX)
         normalised = normalise_identifier(kind_or_field, value)
         return version, self._index(version, kind_or_field, normalised)
+
+    def search_values(self, field: str, value: str) -> list[tuple[int, bytes]]:
+        """Shortened index values of a searchable field under every active version, current first.
+
+        Each may match several customers: decrypt the candidates to keep the true matches.
+        """
+        return [
+            (version, truncate_index(index, self._keyring.index_bits(version)))
+            for version, index in self.lookup_values(field, value)
+        ]
+
+    def search_index(
+        self, field: str, value: str, *, version: int | None = None
+    ) -> tuple[int, bytes]:
+        """The shortened index value of a searchable field under ``version`` (default: current)."""
+        version = version or self._keyring.current_version(KeyKind.BLIND_INDEX)
+        index = self._index(version, field, normalise_identifier(field, value))
+        return version, truncate_index(index, self._keyring.index_bits(version))
+
+    def identifier_lookup(self, kind: str, value: str, *, version: int) -> bytes:
+        """The exact lookup value of an identifier under a given blind-index version."""
+        return self._index(version, kind, normalise_identifier(kind, value))
 
     def _index(self, version: int, field: str, normalised: str) -> bytes:
         key = self._keyring.key(KeyKind.BLIND_INDEX, version)

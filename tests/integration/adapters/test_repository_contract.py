@@ -115,7 +115,7 @@ def test_subject_keys_round_trip_and_cannot_be_replaced(uow_factory, seeded, sam
 
 
 def _identifier(customer_id: CustomerId, lookup: bytes, version: int = 1) -> Identifier:
-    return Identifier(customer_id, IdentifierKind.EMAIL, version, lookup, b"ct-" + lookup, T0)
+    return Identifier(customer_id, IdentifierKind.USER_ID, version, lookup, b"ct-" + lookup, T0)
 
 
 def test_identifiers_resolve_by_kind_and_list_per_customer(uow_factory, seeded):
@@ -127,7 +127,7 @@ def test_identifiers_resolve_by_kind_and_list_per_customer(uow_factory, seeded):
         uow.commit()
 
     with uow_factory() as uow:
-        resolved = uow.identifiers.resolve(IdentifierKind.EMAIL, [b"mail-v1", b"mail-v2", b"no"])
+        resolved = uow.identifiers.resolve(IdentifierKind.USER_ID, [b"mail-v1", b"mail-v2", b"no"])
         assert resolved == {b"mail-v1": cid, b"mail-v2": cid}
         assert uow.identifiers.resolve(IdentifierKind.USER_ID, [b"anon"]) == {}
         assert uow.identifiers.for_customer(cid) == [anonymous, email_v1, email_v2]

@@ -94,7 +94,7 @@ def test_datetimes_come_back_timezone_aware_in_utc(uow_factory, samples):
     with uow_factory() as uow:
         uow.customers.add([customer])
         uow.consents.add([Consent(customer.id, "marketing", True, "src", local)])
-        identifier = Identifier(customer.id, IdentifierKind.EMAIL, 1, b"l", b"c", local)
+        identifier = Identifier(customer.id, IdentifierKind.USER_ID, 1, b"l", b"c", local)
         uow.identifiers.add([identifier])
         uow.commit()
 

@@ -72,7 +72,7 @@ def _identify(n: int) -> dict[str, Any]:
 def test_a_customer_travels_the_whole_path(uow_factory: UnitOfWorkFactory) -> None:
     ingestor, profiles, source = _wire(uow_factory)
     ingestor.ingest(source=source, request=_batch(_identify(1)))
-    (found,) = profiles.find_by_email(actor=DPO, email="person1@example.org")
+    (found,) = profiles.find_customers(actor=DPO, field="email", value="person1@example.org")
     assert found.traits["last_name"] == "Quixotic1"
     masked = profiles.read_customer(actor=SUPPORT, customer_id=found.id)
     assert masked.traits["email"] == "P***@Example.org"
@@ -97,7 +97,7 @@ def test_concurrent_batches_keep_one_customer_per_person_and_an_intact_chain(
     with sql_engine.connect() as connection:
         assert len(connection.execute(select(customers.c.id)).all()) == 40
     assert verify_audit_log(uow_factory=factory).entries_checked == 1 + len(batches)
-    assert len(profiles.find_by_email(actor=DPO, email="person7@example.org")) == 1
+    assert len(profiles.find_customers(actor=DPO, field="email", value="person7@example.org")) == 1
 
 
 def test_no_pii_is_stored_in_plaintext(sql_engine: Engine) -> None:

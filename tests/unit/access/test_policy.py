@@ -23,7 +23,9 @@ ALLOWED = {
     ("dpo", Permission.CUSTOMERS_READ),
     ("dpo", Permission.CUSTOMERS_SEARCH),
     ("dpo", Permission.PII_READ),
+    ("dpo", Permission.CUSTOMERS_ERASE),
     ("auditor", Permission.AUDIT_READ),
+    ("payments", Permission.CARDS_DETOKENIZE),
 }
 
 
@@ -80,7 +82,9 @@ def test_support_may_act_only_for_support(purpose: str) -> None:
 
 
 def test_an_undeclared_role_is_refused_with_the_list_of_roles() -> None:
-    with pytest.raises(InvalidInputError, match="the roles are: admin, auditor, dpo, support"):
+    with pytest.raises(
+        InvalidInputError, match="the roles are: admin, auditor, dpo, payments, support"
+    ):
         role_named("root")
 
 

@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from strongroom.adapters.keyproviders import KEY_PROVIDERS, PassphraseFileKeyProvider
+from strongroom.adapters.keyproviders import (
+    KEY_PROVIDERS,
+    KeyProviderOptions,
+    PassphraseFileKeyProvider,
+)
 from strongroom.core.errors import InvalidInputError, KeyFileError, WrongPassphraseError
 
 PASSPHRASE = "correct horse battery staple"
@@ -141,4 +145,30 @@ def test_the_repr_of_a_provider_hides_the_passphrase(key_path: Path) -> None:
 
 
 def test_the_file_provider_is_registered_as_file() -> None:
-    assert {"file": PassphraseFileKeyProvider} == KEY_PROVIDERS
+    assert KEY_PROVIDERS["file"] is PassphraseFileKeyProvider
+
+
+def test_every_provider_is_built_from_the_same_options(tmp_path: Path) -> None:
+    options = KeyProviderOptions(
+        root_key_path=tmp_path / "root.key",
+        passphrase=PASSPHRASE,
+        root_key="unused here",
+        pkcs11_module=tmp_path / "module.so",
+        pkcs11_token_label="token",
+        pkcs11_pin="123456",
+    )
+
+    built = {name: provider.from_options(options) for name, provider in KEY_PROVIDERS.items()}
+
+    assert {name: type(provider) for name, provider in built.items()} == KEY_PROVIDERS
+    assert all(PASSPHRASE not in repr(provider) for provider in built.values())
+
+
+def test_discarding_a_created_key_file_removes_it(key_path: Path) -> None:
+    provider = PassphraseFileKeyProvider(key_path, PASSPHRASE)
+    provider.create()
+
+    provider.discard()
+
+    assert not key_path.exists()
+    assert provider.location == str(key_path)

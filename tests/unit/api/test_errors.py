@@ -17,6 +17,7 @@ EXPECTED_STATUS = {
     errors.AuthenticationError: 401,
     errors.PermissionDeniedError: 403,
     errors.NotFoundError: 404,
+    errors.CustomerErasedError: 410,
     errors.ConflictError: 409,
     errors.ConfigurationError: 500,
     errors.VaultError: 500,

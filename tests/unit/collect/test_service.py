@@ -95,7 +95,9 @@ def _identify(user: str, email: str, **traits: Any) -> dict[str, Any]:
 
 
 def _only_customer(services: Services, email: str) -> CustomerId:
-    views = services.profiles.find_by_email(actor=services.staff("dpo"), email=email)
+    views = services.profiles.find_customers(
+        actor=services.staff("dpo"), field="email", value=email
+    )
     assert len(views) == 1
     return views[0].id
 
@@ -113,13 +115,11 @@ def test_anonymous_history_joins_the_profile_on_identify(services: Services) -> 
     _send(services, {"type": "page", "anonymousId": "a-1", "name": "Home", "messageId": "p1"})
     result = _send(services, {**_identify("u1", "b@example.com"), "anonymousId": "a-1"})
     assert result.customers_created == 0
-    view = services.profiles.find_by_email(actor=services.staff("dpo"), email="b@example.com")[0]
+    view = services.profiles.find_customers(
+        actor=services.staff("dpo"), field="email", value="b@example.com"
+    )[0]
     assert view.event_count == 2
-    assert dict(view.identifiers) == {
-        "anonymous_id": "a-1",
-        "user_id": "u1",
-        "email": "b@example.com",
-    }
+    assert dict(view.identifiers) == {"anonymous_id": "a-1", "user_id": "u1"}
 
 
 def test_a_retried_batch_is_stored_once(services: Services) -> None:
@@ -154,9 +154,9 @@ def test_an_order_completed_call_records_one_order(services: Services) -> None:
 def test_consent_is_read_from_the_tracking_context(services: Services) -> None:
     consent = {"consent": {"categoryPreferences": {"marketing": False, "analytics": True}}}
     _send(services, {**_identify("u1", "e@example.com"), "context": consent})
-    view = services.profiles.find_by_email(actor=services.staff("support"), email="e@example.com")[
-        0
-    ]
+    view = services.profiles.find_customers(
+        actor=services.staff("support"), field="email", value="e@example.com"
+    )[0]
     assert view.consents == {"marketing": False, "analytics": True}
 
 
@@ -164,7 +164,12 @@ def test_a_batch_with_a_bad_order_stores_nothing(services: Services) -> None:
     bad = {"type": "track", "userId": "u9", "event": "Order Completed", "properties": {}}
     with pytest.raises(InvalidInputError, match=r"batch\[1\]"):
         _send(services, _identify("u9", "f@example.com"), bad)
-    assert services.profiles.find_by_email(actor=services.staff("dpo"), email="f@example.com") == []
+    assert (
+        services.profiles.find_customers(
+            actor=services.staff("dpo"), field="email", value="f@example.com"
+        )
+        == []
+    )
 
 
 def test_support_sees_pii_masked_and_dpo_in_full(services: Services) -> None:

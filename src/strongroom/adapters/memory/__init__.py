@@ -7,6 +7,7 @@ Foreign keys are not checked. Units of work run one at a time, as SQLite's do.
 
 from __future__ import annotations
 
+from strongroom.adapters.memory.cards import MemoryCardVaultRepository
 from strongroom.adapters.memory.repositories import (
     MemoryApiTokenRepository,
     MemoryAuditRepository,
@@ -26,6 +27,7 @@ from strongroom.adapters.memory.unit_of_work import MemoryUnitOfWork, MemoryUnit
 __all__ = [
     "MemoryApiTokenRepository",
     "MemoryAuditRepository",
+    "MemoryCardVaultRepository",
     "MemoryConsentRepository",
     "MemoryCustomerRepository",
     "MemoryDataKeyRepository",

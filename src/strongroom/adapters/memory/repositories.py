@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import builtins
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from copy import deepcopy
 from dataclasses import replace
 from datetime import datetime
 
-from strongroom.adapters.customer_fields import check_customer_fields
+from strongroom.adapters.customer_fields import check_customer_fields, check_encrypted_field
 from strongroom.adapters.memory.store import Staging, as_utc, check_new, stored_customer
+from strongroom.adapters.paging import check_limit
 from strongroom.core.clock import ensure_utc
 from strongroom.core.errors import NotFoundError
 from strongroom.core.models import (
@@ -70,6 +72,33 @@ class MemoryCustomerRepository:
     def count(self) -> int:
         return len(self._staging.store.customers)
 
+    def missing_blind_index(
+        self, field: str, key_version: int, *, limit: int, start: CustomerId | None = None
+    ) -> list[CustomerId]:
+        check_encrypted_field(field)
+        check_limit(limit)
+        indexes = self._staging.store.blind_indexes
+        keyed = self._staging.store.subject_keys
+        missing = [
+            cid
+            for cid, customer in self._staging.store.customers.items()
+            if field in customer.encrypted
+            and (cid, field, key_version) not in indexes
+            and cid in keyed  # an erased customer can never be indexed again
+            and cid >= (start or "")
+        ]
+        return sorted(missing)[:limit]
+
+    def count_blind_indexes(self) -> dict[tuple[str, int], int]:
+        return dict(Counter((f, v) for _, f, v in self._staging.store.blind_indexes))
+
+    def delete_blind_indexes(self, key_version: int) -> int:
+        indexes = self._staging.store.blind_indexes
+        doomed = [key for key in indexes if key[2] == key_version]
+        for key in doomed:
+            del indexes[key]
+        return len(doomed)
+
 
 class MemorySubjectKeyRepository:
     """Fake of SubjectKeyRepository."""
@@ -85,6 +114,26 @@ class MemorySubjectKeyRepository:
         stored = self._staging.store.subject_keys
         check_new(stored, (k.customer_id for k in keys), "subject key")
         stored.update((k.customer_id, k) for k in keys)
+
+    def not_wrapped_by(
+        self, kek_version: int, *, limit: int, start: CustomerId | None = None
+    ) -> list[SubjectKey]:
+        check_limit(limit)
+        stored = self._staging.store.subject_keys
+        others = sorted(
+            cid
+            for cid, k in stored.items()
+            if k.kek_version != kek_version and cid >= (start or "")
+        )
+        return [stored[cid] for cid in others[:limit]]
+
+    def rewrap(self, keys: Sequence[SubjectKey]) -> None:
+        """Replace each stored key's wrapped form and KEK version; unknown customers are skipped."""
+        stored = self._staging.store.subject_keys
+        stored.update((k.customer_id, k) for k in keys if k.customer_id in stored)
+
+    def count_by_kek_version(self) -> dict[int, int]:
+        return dict(Counter(k.kek_version for k in self._staging.store.subject_keys.values()))
 
 
 class MemoryIdentifierRepository:
@@ -110,6 +159,33 @@ class MemoryIdentifierRepository:
         keyed = [((i.kind, i.lookup, i.key_version), as_utc(i)) for i in identifiers]
         check_new(stored, (key for key, _ in keyed), "identifier")
         stored.update(keyed)
+
+    def missing_version(
+        self, key_version: int, *, limit: int, start: CustomerId | None = None
+    ) -> list[Identifier]:
+        """The newest row of each (customer, kind, ciphertext) with no row of ``key_version``."""
+        check_limit(limit)
+        groups: dict[tuple[CustomerId, str, bytes], list[Identifier]] = {}
+        for i in self._staging.store.identifiers.values():
+            if i.customer_id >= (start or ""):
+                groups.setdefault((i.customer_id, i.kind, i.ciphertext), []).append(i)
+        found: list[Identifier] = []
+        for rows in groups.values():
+            newest = max(i.key_version for i in rows)
+            if all(i.key_version != key_version for i in rows):
+                found.extend(i for i in rows if i.key_version == newest)
+        found.sort(key=lambda i: (i.customer_id, i.kind, i.ciphertext, i.lookup))
+        return found[:limit]
+
+    def count_by_version(self) -> dict[int, int]:
+        return dict(Counter(i.key_version for i in self._staging.store.identifiers.values()))
+
+    def delete_version(self, key_version: int) -> int:
+        stored = self._staging.store.identifiers
+        doomed = [key for key, i in stored.items() if i.key_version == key_version]
+        for key in doomed:
+            del stored[key]
+        return len(doomed)
 
 
 class MemoryEventRepository:
@@ -267,6 +343,23 @@ class MemoryDataKeyRepository:
         stored = self._staging.store.data_keys
         check_new(stored, ((k.kind, k.version) for k in keys), "data key version")
         stored.update(((k.kind, k.version), as_utc(k)) for k in keys)
+
+    def rewrap(self, keys: Sequence[WrappedDataKey]) -> None:
+        """Replace each live version's wrapped form; a retired version stays gone."""
+        stored = self._staging.store.data_keys
+        for k in keys:
+            current = stored.get((k.kind, k.version))
+            if current is not None and current.retired_at is None:
+                stored[(k.kind, k.version)] = replace(current, wrapped=k.wrapped)
+
+    def retire(self, kind: str, version: int, when: datetime) -> None:
+        """Retire the version at ``when``; retiring it again keeps the first time."""
+        stored = self._staging.store.data_keys
+        current = stored.get((kind, version))
+        if current is None:
+            raise NotFoundError(f"no {kind} key version {version}; the keyring lists the versions")
+        if current.retired_at is None:
+            stored[(kind, version)] = replace(current, wrapped=b"", retired_at=ensure_utc(when))
 
 
 class MemoryAuditRepository:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
 from strongroom.core.clock import ensure_utc
+from strongroom.core.erasures import Erasure
 from strongroom.core.errors import ConflictError
 from strongroom.core.models import (
     ApiToken,
@@ -19,6 +20,7 @@ from strongroom.core.models import (
     Order,
     Principal,
     Source,
+    StoredCard,
     StoredCustomer,
     SubjectKey,
     WrappedDataKey,
@@ -43,6 +45,7 @@ class MemoryStore:
     identifiers: dict[tuple[IdentifierKind, bytes, int], Identifier] = field(default_factory=dict)
     events: dict[str, Event] = field(default_factory=dict)
     orders: dict[str, Order] = field(default_factory=dict)
+    cards: dict[str, StoredCard] = field(default_factory=dict)
     consents: list[Consent] = field(default_factory=list)
     sources: dict[str, Source] = field(default_factory=dict)
     write_keys: dict[str, WriteKey] = field(default_factory=dict)
@@ -51,6 +54,7 @@ class MemoryStore:
     data_keys: dict[tuple[str, int], WrappedDataKey] = field(default_factory=dict)
     audit_entries: dict[int, AuditEntry] = field(default_factory=dict)
     audit_head: AuditHead = field(default_factory=lambda: AuditHead(0, GENESIS_HASH))
+    erasures: dict[str, Erasure] = field(default_factory=dict)
 
 
 class Staging:

@@ -7,6 +7,8 @@ from copy import deepcopy
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
+from strongroom.adapters.memory.cards import MemoryCardVaultRepository
+from strongroom.adapters.memory.erasures import MemoryErasureRepository
 from strongroom.adapters.memory.repositories import (
     MemoryApiTokenRepository,
     MemoryAuditRepository,
@@ -24,9 +26,11 @@ from strongroom.adapters.memory.store import MemoryStore, Staging
 from strongroom.core.ports import (
     ApiTokenRepository,
     AuditRepository,
+    CardVaultRepository,
     ConsentRepository,
     CustomerRepository,
     DataKeyRepository,
+    ErasureRepository,
     EventRepository,
     IdentifierRepository,
     OrderRepository,
@@ -45,12 +49,14 @@ class MemoryUnitOfWork:
     identifiers: IdentifierRepository
     events: EventRepository
     orders: OrderRepository
+    cards: CardVaultRepository
     consents: ConsentRepository
     sources: SourceRepository
     principals: PrincipalRepository
     tokens: ApiTokenRepository
     data_keys: DataKeyRepository
     audit: AuditRepository
+    erasures: ErasureRepository
 
     def __init__(self, factory: MemoryUnitOfWorkFactory) -> None:
         self._factory = factory
@@ -66,12 +72,14 @@ class MemoryUnitOfWork:
         self.identifiers = MemoryIdentifierRepository(staging)
         self.events = MemoryEventRepository(staging)
         self.orders = MemoryOrderRepository(staging)
+        self.cards = MemoryCardVaultRepository(staging)
         self.consents = MemoryConsentRepository(staging)
         self.sources = MemorySourceRepository(staging)
         self.principals = MemoryPrincipalRepository(staging)
         self.tokens = MemoryApiTokenRepository(staging)
         self.data_keys = MemoryDataKeyRepository(staging)
         self.audit = MemoryAuditRepository(staging)
+        self.erasures = MemoryErasureRepository(staging)
         return self
 
     def __exit__(

@@ -61,6 +61,9 @@ def _order(row: Row[Any], lines: Sequence[OrderLine]) -> Order:
         currency=row.currency,
         ordered_at=row.ordered_at,
         lines=tuple(lines),
+        card_token=row.card_token,
+        card_last4=row.card_last4,
+        card_brand=row.card_brand,
     )
 
 
@@ -89,6 +92,9 @@ class SqlOrderRepository:
                 "total": o.total,
                 "currency": o.currency,
                 "ordered_at": o.ordered_at,
+                "card_token": o.card_token,
+                "card_last4": o.card_last4,
+                "card_brand": o.card_brand,
             }
             for o in orders_
         ]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection, Row
 
 from strongroom.adapters.sql._support import write
@@ -194,13 +194,50 @@ class SqlDataKeyRepository:
     def all(self) -> list[WrappedDataKey]:
         statement = select(data_keys).order_by(data_keys.c.kind, data_keys.c.version)
         return [
-            WrappedDataKey(row.kind, row.version, row.wrapped, row.created_at)
+            WrappedDataKey(
+                kind=row.kind,
+                version=row.version,
+                wrapped=row.wrapped,
+                created_at=row.created_at,
+                index_bits=row.index_bits,
+                retired_at=row.retired_at,
+            )
             for row in self._connection.execute(statement)
         ]
 
     def add(self, keys: Sequence[WrappedDataKey]) -> None:
         rows = [
-            {"kind": k.kind, "version": k.version, "wrapped": k.wrapped, "created_at": k.created_at}
+            {
+                "kind": k.kind,
+                "version": k.version,
+                "wrapped": k.wrapped,
+                "created_at": k.created_at,
+                "index_bits": k.index_bits,
+                "retired_at": k.retired_at,
+            }
             for k in keys
         ]
         write(self._connection, insert(data_keys), rows)
+
+    def rewrap(self, keys: Sequence[WrappedDataKey]) -> None:
+        """Replace each live version's wrapped form; a retired version stays gone."""
+        rows = [{"b_kind": k.kind, "b_version": k.version, "wrapped": k.wrapped} for k in keys]
+        statement = update(data_keys).where(
+            data_keys.c.kind == bindparam("b_kind"),
+            data_keys.c.version == bindparam("b_version"),
+            data_keys.c.retired_at.is_(None),
+        )
+        write(self._connection, statement, rows)
+
+    def retire(self, kind: str, version: int, when: datetime) -> None:
+        """Retire the version at ``when``; retiring it again keeps the first time."""
+        this_version = (data_keys.c.kind == kind, data_keys.c.version == version)
+        found = select(data_keys.c.version).where(*this_version)
+        if self._connection.execute(found).first() is None:
+            raise NotFoundError(f"no {kind} key version {version}; the keyring lists the versions")
+        statement = (
+            update(data_keys)
+            .where(*this_version, data_keys.c.retired_at.is_(None))
+            .values(wrapped=b"", retired_at=when)
+        )
+        self._connection.execute(statement)

@@ -12,7 +12,9 @@ from strongroom.adapters.customer_fields import (
     ENCRYPTED_CUSTOMER_FIELDS,
     PLAIN_CUSTOMER_FIELDS,
     check_customer_fields,
+    check_encrypted_field,
 )
+from strongroom.adapters.paging import check_limit
 from strongroom.adapters.sql._support import chunked, unique, write
 from strongroom.adapters.sql.tables import blind_indexes, customers, identifiers, subject_keys
 from strongroom.core.models import (
@@ -113,6 +115,38 @@ class SqlCustomerRepository:
     def count(self) -> int:
         return self._connection.scalar(select(func.count()).select_from(customers)) or 0
 
+    def missing_blind_index(
+        self, field: str, key_version: int, *, limit: int, start: CustomerId | None = None
+    ) -> list[CustomerId]:
+        check_encrypted_field(field)
+        check_limit(limit)
+        indexed = select(blind_indexes.c.customer_id).where(
+            blind_indexes.c.customer_id == customers.c.id,
+            blind_indexes.c.field == field,
+            blind_indexes.c.key_version == key_version,
+        )
+        # An erased customer (no data key) can never be indexed again: not "missing".
+        keyed = select(subject_keys.c.customer_id).where(
+            subject_keys.c.customer_id == customers.c.id
+        )
+        statement = (
+            select(customers.c.id)
+            .where(customers.c[field].is_not(None), ~indexed.exists(), keyed.exists())
+            .where(customers.c.id >= (start or ""))
+            .order_by(customers.c.id)
+            .limit(limit)
+        )
+        return [CustomerId(cid) for cid in self._connection.scalars(statement)]
+
+    def count_blind_indexes(self) -> dict[tuple[str, int], int]:
+        field, version = blind_indexes.c.field, blind_indexes.c.key_version
+        statement = select(field, version, func.count()).group_by(field, version)
+        return {(row[0], row[1]): row[2] for row in self._connection.execute(statement)}
+
+    def delete_blind_indexes(self, key_version: int) -> int:
+        statement = delete(blind_indexes).where(blind_indexes.c.key_version == key_version)
+        return self._connection.execute(statement).rowcount
+
 
 class SqlSubjectKeyRepository:
     """Each customer's wrapped data key."""
@@ -137,6 +171,38 @@ class SqlSubjectKeyRepository:
             for k in keys
         ]
         write(self._connection, insert(subject_keys), rows)
+
+    def not_wrapped_by(
+        self, kek_version: int, *, limit: int, start: CustomerId | None = None
+    ) -> list[SubjectKey]:
+        check_limit(limit)
+        statement = (
+            select(subject_keys.c.customer_id, subject_keys.c.wrapped, subject_keys.c.kek_version)
+            .where(subject_keys.c.kek_version != kek_version)
+            .where(subject_keys.c.customer_id >= (start or ""))
+            .order_by(subject_keys.c.customer_id)
+            .limit(limit)
+        )
+        return [
+            SubjectKey(CustomerId(row.customer_id), row.wrapped, row.kek_version)
+            for row in self._connection.execute(statement)
+        ]
+
+    def rewrap(self, keys: Sequence[SubjectKey]) -> None:
+        """Replace each stored key's wrapped form and KEK version; unknown customers are skipped."""
+        rows = [
+            {"b_customer_id": k.customer_id, "wrapped": k.wrapped, "kek_version": k.kek_version}
+            for k in keys
+        ]
+        statement = update(subject_keys).where(
+            subject_keys.c.customer_id == bindparam("b_customer_id")
+        )
+        write(self._connection, statement, rows)
+
+    def count_by_kek_version(self) -> dict[int, int]:
+        version = subject_keys.c.kek_version
+        statement = select(version, func.count()).group_by(version)
+        return {row[0]: row[1] for row in self._connection.execute(statement)}
 
 
 def _identifier(row: Row[Any]) -> Identifier:
@@ -187,3 +253,41 @@ class SqlIdentifierRepository:
             for i in identifiers_
         ]
         write(self._connection, insert(identifiers), rows)
+
+    def missing_version(
+        self, key_version: int, *, limit: int, start: CustomerId | None = None
+    ) -> list[Identifier]:
+        """The newest row of each (customer, kind, ciphertext) with no row of ``key_version``."""
+        check_limit(limit)
+        other = identifiers.alias("other")
+        same_identifier = (
+            other.c.customer_id == identifiers.c.customer_id,
+            other.c.kind == identifiers.c.kind,
+            other.c.ciphertext == identifiers.c.ciphertext,
+        )
+        has_version = select(other.c.id).where(*same_identifier, other.c.key_version == key_version)
+        has_newer = select(other.c.id).where(
+            *same_identifier, other.c.key_version > identifiers.c.key_version
+        )
+        statement = (
+            select(identifiers)
+            .where(~has_version.exists(), ~has_newer.exists())
+            .where(identifiers.c.customer_id >= (start or ""))
+            .order_by(
+                identifiers.c.customer_id,
+                identifiers.c.kind,
+                identifiers.c.ciphertext,
+                identifiers.c.lookup,
+            )
+            .limit(limit)
+        )
+        return [_identifier(row) for row in self._connection.execute(statement)]
+
+    def count_by_version(self) -> dict[int, int]:
+        version = identifiers.c.key_version
+        statement = select(version, func.count()).group_by(version)
+        return {row[0]: row[1] for row in self._connection.execute(statement)}
+
+    def delete_version(self, key_version: int) -> int:
+        statement = delete(identifiers).where(identifiers.c.key_version == key_version)
+        return self._connection.execute(statement).rowcount

@@ -74,7 +74,13 @@ def _on_sqlite_connect(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.close()
 
 
+READ_ONLY = "strongroom_read_only"
+
+
 def _on_sqlite_begin(connection: Connection) -> None:
     # IMMEDIATE takes the write lock up front, so concurrent writers queue on busy_timeout
-    # instead of failing when a read transaction tries to upgrade to a write.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # instead of failing when a read transaction tries to upgrade to a write. A read-only unit
+    # of work takes a plain (deferred) BEGIN: in WAL mode it reads beside a writer, even one
+    # open in the same thread (the keyring reloading while a batch is being stored).
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

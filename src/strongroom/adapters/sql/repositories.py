@@ -8,6 +8,7 @@ from strongroom.adapters.sql.activity import (
     SqlOrderRepository,
 )
 from strongroom.adapters.sql.audit import SqlAuditRepository
+from strongroom.adapters.sql.cards import SqlCardVaultRepository
 from strongroom.adapters.sql.credentials import (
     SqlApiTokenRepository,
     SqlDataKeyRepository,
@@ -23,6 +24,7 @@ from strongroom.adapters.sql.customers import (
 __all__ = [
     "SqlApiTokenRepository",
     "SqlAuditRepository",
+    "SqlCardVaultRepository",
     "SqlConsentRepository",
     "SqlCustomerRepository",
     "SqlDataKeyRepository",

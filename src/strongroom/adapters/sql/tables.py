@@ -148,6 +148,11 @@ orders = Table(
     Column("total", Numeric(14, 2), nullable=False),
     Column("currency", String(3), nullable=False),
     Column("ordered_at", UtcDateTime(), nullable=False),
+    # The card it was paid with, from the card vault. No foreign key: erasing a customer may
+    # delete their cards, and their orders then keep a token that no longer resolves.
+    Column("card_token", String(64), nullable=True),
+    Column("card_last4", String(4), nullable=True),
+    Column("card_brand", String(16), nullable=True),
     UniqueConstraint("source_id", "external_id"),
 )
 
@@ -162,6 +167,24 @@ order_lines = Table(
     Column("quantity", Integer, nullable=False),
     Column("unit_price", Numeric(14, 2), nullable=False),
     UniqueConstraint("order_id", "line_no"),
+)
+
+# Card numbers are kept here only, encrypted under the keyring's token key (AES-256-GCM bound to
+# the token); everything else refers to a card by its random token.
+card_vault = Table(
+    "card_vault",
+    metadata,
+    Column("token", String(64), primary_key=True),
+    Column("ciphertext", LargeBinary, nullable=False),
+    Column("key_version", Integer, nullable=False),
+    Column("fingerprint", LargeBinary, nullable=False),  # keyed HMAC: finds a card's token again
+    Column("last4", String(4), nullable=False),
+    Column("brand", String(16), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("customer_id", String(36), _customer_fk(on_delete="CASCADE"), nullable=True),
+    # Fingerprint first, so the lookup by fingerprint uses this index. One token per card and
+    # customer; cards of no customer never clash (NULLs are distinct).
+    UniqueConstraint("fingerprint", "customer_id"),
 )
 
 consents = Table(
@@ -201,8 +224,10 @@ data_keys = Table(
     metadata,
     Column("kind", String, nullable=False),
     Column("version", Integer, nullable=False),
-    Column("wrapped", LargeBinary, nullable=False),
+    Column("wrapped", LargeBinary, nullable=False),  # empty once the version is retired
     Column("created_at", UtcDateTime(), nullable=False),
+    Column("index_bits", Integer, nullable=True),
+    Column("retired_at", UtcDateTime(), nullable=True),
     PrimaryKeyConstraint("kind", "version"),
 )
 
@@ -230,4 +255,16 @@ audit_head = Table(
     Column("seq", BigInteger, nullable=False),
     Column("entry_hash", LargeBinary, nullable=False),
     CheckConstraint("id = 1", name="single_row"),
+)
+
+# One row per erased customer, under their pseudonym: never their id, never the erased values.
+erasures = Table(
+    "erasures",
+    metadata,
+    Column("pseudonym", String, primary_key=True),
+    Column("erased_at", UtcDateTime(), nullable=False),
+    Column("actor", String, nullable=False),
+    Column("key_versions", json_type(), nullable=False),
+    Column("receipt", String, nullable=False),  # the signed receipt, canonical JSON
+    Column("recorded_at", UtcDateTime(), nullable=False),
 )

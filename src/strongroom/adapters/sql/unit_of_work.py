@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Self
 from sqlalchemy.engine import Connection, Engine
 
 from strongroom.adapters.sql._support import domain_errors
+from strongroom.adapters.sql.cards import SqlCardVaultRepository
+from strongroom.adapters.sql.engine import READ_ONLY
+from strongroom.adapters.sql.erasures import SqlErasureRepository
 from strongroom.adapters.sql.repositories import (
     SqlApiTokenRepository,
     SqlAuditRepository,
@@ -24,9 +27,11 @@ from strongroom.adapters.sql.repositories import (
 from strongroom.core.ports import (
     ApiTokenRepository,
     AuditRepository,
+    CardVaultRepository,
     ConsentRepository,
     CustomerRepository,
     DataKeyRepository,
+    ErasureRepository,
     EventRepository,
     IdentifierRepository,
     OrderRepository,
@@ -45,21 +50,26 @@ class SqlUnitOfWork:
     identifiers: IdentifierRepository
     events: EventRepository
     orders: OrderRepository
+    cards: CardVaultRepository
     consents: ConsentRepository
     sources: SourceRepository
     principals: PrincipalRepository
     tokens: ApiTokenRepository
     data_keys: DataKeyRepository
     audit: AuditRepository
+    erasures: ErasureRepository
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
+        self._read_only = read_only
         self._connection: Connection | None = None
 
     def __enter__(self) -> Self:
         if self._connection is not None:
             raise RuntimeError("this unit of work is already in use")
         connection = self._engine.connect()
+        if self._read_only:
+            connection = connection.execution_options(**{READ_ONLY: True})
         try:
             connection.begin()
         except BaseException:
@@ -75,12 +85,14 @@ class SqlUnitOfWork:
         self.identifiers = SqlIdentifierRepository(connection)
         self.events = SqlEventRepository(connection)
         self.orders = SqlOrderRepository(connection)
+        self.cards = SqlCardVaultRepository(connection)
         self.consents = SqlConsentRepository(connection)
         self.sources = SqlSourceRepository(connection)
         self.principals = SqlPrincipalRepository(connection)
         self.tokens = SqlApiTokenRepository(connection)
         self.data_keys = SqlDataKeyRepository(connection)
         self.audit = SqlAuditRepository(connection)
+        self.erasures = SqlErasureRepository(connection)
 
     def __exit__(
         self,
@@ -113,11 +125,12 @@ class SqlUnitOfWork:
 class SqlUnitOfWorkFactory:
     """Makes a fresh SqlUnitOfWork per use, all on one engine."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self.engine = engine
+        self._read_only = read_only
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine)
+        return SqlUnitOfWork(self.engine, read_only=self._read_only)
 
 
 if TYPE_CHECKING:

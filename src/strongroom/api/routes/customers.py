@@ -8,12 +8,18 @@ from fastapi import APIRouter, Path, Query
 
 from strongroom.api.deps import AppDep, CurrentActor, Purpose
 from strongroom.api.models import CustomerOut, CustomerPage
+from strongroom.core.errors import InvalidInputError
 from strongroom.core.models import CustomerId
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
 
 CustomerIdPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f-]+$")]
-EmailQuery = Annotated[str, Query(min_length=3, max_length=320, description="Exact email address")]
+EmailQuery = Annotated[
+    str | None, Query(min_length=3, max_length=320, description="Exact email address")
+]
+PhoneQuery = Annotated[
+    str | None, Query(min_length=3, max_length=40, description="Phone number, any common format")
+]
 
 
 @router.get("/{customer_id}")
@@ -29,8 +35,15 @@ def read_customer(
 
 @router.get("")
 def find_customers(
-    app: AppDep, actor: CurrentActor, email: EmailQuery, purpose: Purpose = None
+    app: AppDep,
+    actor: CurrentActor,
+    email: EmailQuery = None,
+    phone: PhoneQuery = None,
+    purpose: Purpose = None,
 ) -> CustomerPage:
-    """Customers with this email address (found through its blind index)."""
-    views = app.profiles.find_by_email(actor=actor, email=email, purpose=purpose)
+    """Customers with this email address or phone number (found through its blind index)."""
+    if (email is None) == (phone is None):
+        raise InvalidInputError("give exactly one of the query parameters 'email' or 'phone'")
+    field, value = ("email", email) if email is not None else ("phone", phone or "")
+    views = app.profiles.find_customers(actor=actor, field=field, value=value, purpose=purpose)
     return CustomerPage(items=[CustomerOut.from_view(view) for view in views])
