@@ -26,7 +26,10 @@ from strongroom.adapters.sql.engine import create_database_engine
 from strongroom.adapters.sql.migrate import upgrade_database
 from strongroom.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from strongroom.adapters.tls import create_self_signed_certificate
+from strongroom.audit.checkpointer import AuditCheckpointer
 from strongroom.audit.service import AuditLog
+from strongroom.bootstrap_audit import build_checkpointer
+from strongroom.bootstrap_monitor import Monitoring, build_monitoring, load_monitor_setup
 from strongroom.collect.service import Ingestor
 from strongroom.core.clock import Clock, SystemClock
 from strongroom.core.errors import (
@@ -36,7 +39,7 @@ from strongroom.core.errors import (
     VaultError,
 )
 from strongroom.core.models import Actor, WrappedDataKey
-from strongroom.core.ports import ProgressCallback, RootKey, UnitOfWorkFactory
+from strongroom.core.ports import CheckpointArchive, ProgressCallback, RootKey, UnitOfWorkFactory
 from strongroom.core.trail import AuditAction, AuditDraft, Outcome
 from strongroom.settings import Settings
 from strongroom.vault.backups import (
@@ -60,16 +63,21 @@ class App:
     settings: Settings
     clock: Clock
     uow_factory: UnitOfWorkFactory
+    reader: UnitOfWorkFactory  # read-only: long reads that must not hold SQLite's write lock
     audit: AuditLog
     vault: SubjectVault
     ingestor: Ingestor
     profiles: ProfileReader
     cards: CardDetokenizer
     erasure: ErasureService
+    checkpoints: AuditCheckpointer
+    checkpoint_archive: CheckpointArchive | None  # the directory sink, read back by verify
+    monitoring: Monitoring
     root_key: RootKey = field(repr=False)
     _engine: Engine = field(repr=False)
 
     def close(self) -> None:
+        self.monitoring.close()  # finishes pending honeytoken alarms
         self._engine.dispose()
 
 
@@ -85,6 +93,7 @@ class InitReport:
 def build(settings: Settings, *, passphrase: str | None, clock: Clock | None = None) -> App:
     """Open the root key, the database and the keyring; fail closed on anything amiss."""
     clock = clock or SystemClock()
+    monitor_setup = load_monitor_setup(settings)  # a bad config file stops start-up here, first
     root_key = provider_for(settings, passphrase=passphrase).load()
     engine = create_database_engine(settings.database)
     try:
@@ -105,20 +114,35 @@ def build(settings: Settings, *, passphrase: str | None, clock: Clock | None = N
         engine.dispose()
         raise
     audit = AuditLog(clock)
+    checkpoints, archive = build_checkpointer(
+        settings, uow_factory=uow_factory, reader=reader, audit=audit, keys=keyring, clock=clock
+    )
+    ingestor = Ingestor(
+        uow_factory=uow_factory, vault=vault, audit=audit, clock=clock, cards=card_vault
+    )
+    monitoring = build_monitoring(
+        monitor_setup, uow_factory=uow_factory, audit=audit, clock=clock, ingestor=ingestor
+    )
     return App(
         settings=settings,
         clock=clock,
         uow_factory=uow_factory,
+        reader=reader,
         audit=audit,
         vault=vault,
-        ingestor=Ingestor(
-            uow_factory=uow_factory, vault=vault, audit=audit, clock=clock, cards=card_vault
+        ingestor=ingestor,
+        profiles=ProfileReader(
+            uow_factory=uow_factory, vault=vault, audit=audit, watch=monitoring.alarm
         ),
-        profiles=ProfileReader(uow_factory=uow_factory, vault=vault, audit=audit),
-        cards=CardDetokenizer(uow_factory=uow_factory, cards=card_vault, audit=audit),
+        cards=CardDetokenizer(
+            uow_factory=uow_factory, cards=card_vault, audit=audit, watch=monitoring.alarm
+        ),
         erasure=ErasureService(
             uow_factory, keyring, audit, FileErasureLedger(settings.erasure_ledger_path), clock
         ),
+        checkpoints=checkpoints,
+        checkpoint_archive=archive,
+        monitoring=monitoring,
         root_key=root_key,
         _engine=engine,
     )
@@ -268,6 +292,7 @@ def _initialised(actor: Actor) -> AuditDraft:
         outcome=Outcome.SUCCESS,
         resource_type="system",
         purpose="administration",
+        origin=actor.origin,
     )
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +21,34 @@ DEFAULT_PKCS11_KEY_LABEL = "strongroom-root"
 
 def _default_home() -> Path:
     return Path.home() / ".strongroom"
+
+
+def checkpoint_sink_problem(spec: str) -> str | None:
+    """What is wrong with one audit checkpoint sink of the setting, or None."""
+    if spec == "dir" or spec.startswith("dir:"):
+        absolute = spec == "dir" or Path(spec[4:]).is_absolute()
+        return None if absolute else "must name an absolute directory"
+    try:
+        parts = urlsplit(spec)
+        port = parts.port
+    except ValueError:
+        return "has an invalid port"
+    if parts.scheme in ("syslog", "syslog+udp", "syslog+tcp"):
+        return None if parts.hostname and port else "must look like syslog://HOST:PORT"
+    if parts.scheme in ("http", "https") and parts.hostname:
+        # Plain HTTP would let anyone on the path drop or change checkpoints: loopback only.
+        plain_remote = parts.scheme == "http" and not _is_loopback(parts.hostname)
+        return "must use https (http only on loopback)" if plain_remote else None
+    return "is not dir, dir:/PATH, syslog://HOST:PORT, syslog+tcp://HOST:PORT or https://URL"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _given(secret: SecretStr | None) -> bool:
@@ -64,6 +94,27 @@ class Settings(BaseSettings):
     pkcs11_key_label: str = Field(
         default=DEFAULT_PKCS11_KEY_LABEL, min_length=1, description="Label of the root key object"
     )
+    audit_checkpoint_entries: int = Field(
+        default=1000, ge=1, description="Sign an audit checkpoint after this many new entries"
+    )
+    audit_checkpoint_seconds: float = Field(
+        default=300.0, ge=1, description="... or after this many seconds with new entries"
+    )
+    audit_checkpoint_sinks: str = Field(
+        default="dir",
+        description="Where checkpoints are exported: dir, dir:/PATH, syslog://H:P, "
+        "syslog+tcp://H:P, https://URL (comma-separated; empty for none)",
+    )
+    monitor_config: Path | None = Field(
+        default=None,
+        description="The monitor's TOML file (detectors, alerts, sinks); default: built-in",
+    )
+    alert_webhook_secret: SecretStr | None = Field(
+        default=None, description="HMAC-SHA256 key that signs webhook alerts (16+ characters)"
+    )
+    alert_smtp_password: SecretStr | None = Field(
+        default=None, description="Password of the SMTP login that sends email alerts"
+    )
 
     @field_validator("home")
     @classmethod
@@ -94,6 +145,22 @@ class Settings(BaseSettings):
         if module is not None and not module.is_absolute():
             raise ValueError("STRONGROOM_PKCS11_MODULE must be an absolute path")
         return module
+
+    @field_validator("monitor_config")
+    @classmethod
+    def _absolute_monitor_config(cls, path: Path | None) -> Path | None:
+        return None if path is None else path.expanduser().resolve()
+
+    @field_validator("audit_checkpoint_sinks")
+    @classmethod
+    def _known_sinks(cls, value: str) -> str:
+        specs = [spec.strip() for spec in value.split(",") if spec.strip()]
+        for spec in specs:
+            if problem := checkpoint_sink_problem(spec):
+                raise ValueError(f"STRONGROOM_AUDIT_CHECKPOINT_SINKS: {spec!r} {problem}")
+        if sum(spec == "dir" or spec.startswith("dir:") for spec in specs) > 1:
+            raise ValueError("STRONGROOM_AUDIT_CHECKPOINT_SINKS names more than one directory")
+        return ",".join(specs)
 
     @model_validator(mode="after")
     def _key_provider_configured(self) -> Settings:
@@ -137,6 +204,15 @@ class Settings(BaseSettings):
     def erasure_ledger_path(self) -> Path:
         """Signed erasure receipts, one per line, outside the database (and so its backups)."""
         return self.home / "erasures.jsonl"
+
+    @property
+    def audit_checkpoint_dir(self) -> Path:
+        """Where the ``dir`` sink writes signed audit checkpoints, one JSON file each."""
+        return self.home / "audit-checkpoints"
+
+    @property
+    def audit_checkpoint_sink_specs(self) -> tuple[str, ...]:
+        return tuple(spec for spec in self.audit_checkpoint_sinks.split(",") if spec)
 
     @property
     def tls_cert_path(self) -> Path:

@@ -85,7 +85,10 @@ def _detokenize(server: RunningServer, token: str, bearer: str, **headers: str) 
 
 def _audit(server: RunningServer, action: str) -> list[tuple[str, str, str, str | None]]:
     """(outcome, actor, resource ids as JSON text, purpose) of each audit entry of ``action``."""
-    query = "SELECT outcome, actor, resource_ids, purpose FROM audit_entries WHERE action = %s"
+    query = (
+        "SELECT outcome, actor, resource_ids, purpose FROM audit_entries WHERE action = %s"
+        " ORDER BY seq"
+    )
     if server.database.kind == "sqlite":
         with closing(sqlite3.connect(server.sqlite_file)) as connection:
             rows = connection.execute(query.replace("%s", "?"), (action,)).fetchall()

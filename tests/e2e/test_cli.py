@@ -39,6 +39,9 @@ COMMANDS = [
     ("backup", "verify"),
     ("backup", "restore"),
     ("audit", "verify"),
+    ("audit", "checkpoint"),
+    ("audit", "proof"),
+    ("audit", "export"),
 ]
 
 

@@ -14,6 +14,7 @@ from strongroom.access.permissions import PURPOSE_NAMES, Permission
 from strongroom.access.policy import require, resolve_purpose, role_named
 from strongroom.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from strongroom.core.models import Actor, Order
+from strongroom.core.monitoring import HoneytokenWatch
 from strongroom.core.ports import AuditTrail, UnitOfWorkFactory
 from strongroom.core.schema import CARD_DATA_CLASS
 from strongroom.core.trail import AuditAction, AuditDraft, Outcome
@@ -63,6 +64,7 @@ class CardDetokenizer:
     uow_factory: UnitOfWorkFactory
     cards: CardVault
     audit: AuditTrail
+    watch: HoneytokenWatch | None = None  # told of each reveal: a canary card alerts at once
 
     def detokenize(self, *, actor: Actor, token: str, purpose: str | None) -> RevealedCard:
         """The card number behind ``token``; needs ``cards.detokenize`` and a stated purpose."""
@@ -83,8 +85,12 @@ class CardDetokenizer:
                     "customer"
                 )
             card = self.cards.reveal(stored)
-            self.audit.record(uow, [_draft(actor, token, stated, Outcome.SUCCESS)])
+            revealed = _draft(actor, token, stated, Outcome.SUCCESS)
+            self.audit.record(uow, [revealed])
+            seq = uow.audit.head().seq if self.watch is not None else 0  # ours: head is locked
             uow.commit()
+        if self.watch is not None:
+            self.watch.observe(revealed, seq)
         return RevealedCard(token, card.digits, card.last4, card.brand)
 
     def _authorise(self, actor: Actor, purpose: str | None) -> str:
@@ -115,6 +121,7 @@ class CardDetokenizer:
             outcome=Outcome.DENIED,
             resource_type=_RESOURCE,
             detail=detail,
+            origin=actor.origin,
         )
         with self.uow_factory() as uow:
             self.audit.record(uow, [draft])
@@ -130,4 +137,5 @@ def _draft(actor: Actor, token: str, purpose: str, outcome: Outcome) -> AuditDra
         resource_ids=(token,),
         data_classes=(CARD_DATA_CLASS.value,),
         purpose=purpose,
+        origin=actor.origin,
     )

@@ -70,6 +70,7 @@ class ErasureService:
                 outcome=Outcome.DENIED,
                 resource_type="customer",
                 detail={"permission": Permission.CUSTOMERS_ERASE.value},
+                origin=actor.origin,
             )
             with self.uow_factory() as uow:
                 self.audit.record(uow, [draft])

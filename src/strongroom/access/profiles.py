@@ -30,6 +30,7 @@ from strongroom.core.models import (
     JsonValue,
     StoredCustomer,
 )
+from strongroom.core.monitoring import HoneytokenWatch
 from strongroom.core.ports import AuditTrail, UnitOfWork, UnitOfWorkFactory
 from strongroom.core.schema import EXTRA_TRAITS_FIELD, FIELDS_BY_NAME, DataClass
 from strongroom.core.trail import AuditAction, AuditDraft, Outcome
@@ -62,6 +63,7 @@ class ProfileReader:
     uow_factory: UnitOfWorkFactory
     vault: SubjectVault
     audit: AuditTrail
+    watch: HoneytokenWatch | None = None  # told of each read, so a canary read alerts at once
 
     def read_customer(
         self, *, actor: Actor, customer_id: CustomerId, purpose: str | None = None
@@ -74,8 +76,7 @@ class ProfileReader:
                 raise NotFoundError(f"no customer with id {customer_id!r}")
             _subject_key(self.vault, uow, customer_id)  # an erased customer has no profile
             view = self._view(uow, actor, stored)
-            self.audit.record(uow, [_read_draft(actor, AuditAction.CUSTOMER_READ, [view], stated)])
-            uow.commit()
+            self._record_read(uow, _read_draft(actor, AuditAction.CUSTOMER_READ, [view], stated))
         return view
 
     def find_customers(
@@ -92,10 +93,16 @@ class ProfileReader:
             ids = sorted({cid for owners in matches.values() for cid in owners})
             found = uow.customers.get_many(ids)
             views = [self._view(uow, actor, found[cid]) for cid in ids if cid in found]
-            draft = _read_draft(actor, AuditAction.CUSTOMER_SEARCH, views, stated)
-            self.audit.record(uow, [draft])
-            uow.commit()
+            self._record_read(uow, _read_draft(actor, AuditAction.CUSTOMER_SEARCH, views, stated))
         return views
+
+    def _record_read(self, uow: UnitOfWork, draft: AuditDraft) -> None:
+        """Audit a read with it and commit; then tell the honeytoken watch its entry number."""
+        self.audit.record(uow, [draft])
+        seq = uow.audit.head().seq if self.watch is not None else 0  # ours: the head is locked
+        uow.commit()
+        if self.watch is not None:
+            self.watch.observe(draft, seq)
 
     def _authorise(self, actor: Actor, permission: Permission, purpose: str | None) -> str:
         role = role_named(actor.role or "")
@@ -113,6 +120,7 @@ class ProfileReader:
             outcome=Outcome.DENIED,
             resource_type="customer",
             detail={"permission": permission.value},
+            origin=actor.origin,
         )
         with self.uow_factory() as uow:
             self.audit.record(uow, [draft])
@@ -211,4 +219,5 @@ def _read_draft(
         data_classes=tuple(classes),
         purpose=purpose,
         detail={"masked": "yes" if any(view.masked_fields for view in views) else "no"},
+        origin=actor.origin,
     )

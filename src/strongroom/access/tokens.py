@@ -10,7 +10,7 @@ from strongroom.core.clock import Clock
 from strongroom.core.errors import AuthenticationError, ConflictError, NotFoundError
 from strongroom.core.models import Actor, ApiToken, Principal, PrincipalKind
 from strongroom.core.ports import AuditTrail, UnitOfWorkFactory
-from strongroom.core.trail import AuditAction, AuditDraft, Outcome
+from strongroom.core.trail import AuditAction, AuditDraft, Origin, Outcome
 
 TOKEN_PREFIX = "srt"  # noqa: S105 - a public marker that makes leaked tokens easy to scan for
 _MAX_TOKEN_LENGTH = 200
@@ -70,23 +70,34 @@ def revoke_token(
 
 
 def authenticate_token(
-    *, uow_factory: UnitOfWorkFactory, audit: AuditTrail, token: str | None
+    *,
+    uow_factory: UnitOfWorkFactory,
+    audit: AuditTrail,
+    token: str | None,
+    origin: Origin | None = None,
 ) -> Actor:
-    """The staff actor holding ``token``; a missing or bad token is audited and refused."""
+    """The staff actor holding ``token`` (acting from ``origin``); a bad token is audited."""
     if token and token.startswith(f"{TOKEN_PREFIX}_") and len(token) <= _MAX_TOKEN_LENGTH:
         with uow_factory() as uow:
             found = uow.tokens.by_hash(hash_secret(token))
         if found is not None:
             _, principal = found
-            return Actor(PrincipalKind.STAFF, principal.name, principal.role, principal.id)
-    record_failed_authentication(uow_factory=uow_factory, audit=audit, credential="staff_token")
+            kind, role = PrincipalKind.STAFF, principal.role
+            return Actor(kind, principal.name, role, principal.id, origin=origin)
+    record_failed_authentication(
+        uow_factory=uow_factory, audit=audit, credential="staff_token", origin=origin
+    )
     raise AuthenticationError(
         "missing, unknown or revoked API token; send 'Authorization: Bearer <token>'"
     )
 
 
 def record_failed_authentication(
-    *, uow_factory: UnitOfWorkFactory, audit: AuditTrail, credential: str
+    *,
+    uow_factory: UnitOfWorkFactory,
+    audit: AuditTrail,
+    credential: str,
+    origin: Origin | None = None,
 ) -> None:
     """Audit a refused credential in its own transaction (the request itself stores nothing)."""
     draft = AuditDraft(
@@ -95,6 +106,7 @@ def record_failed_authentication(
         outcome=Outcome.DENIED,
         resource_type="credential",
         detail={"credential": credential},
+        origin=origin,
     )
     with uow_factory() as uow:
         audit.record(uow, [draft])
@@ -111,4 +123,5 @@ def _admin_draft(actor: Actor, action: AuditAction, token_id: str, role: str | N
         resource_ids=(token_id,),
         purpose="administration",
         detail=detail,
+        origin=actor.origin,
     )

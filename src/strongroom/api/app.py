@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request, Response
 
 from strongroom import __version__
+from strongroom.api.checkpointing import checkpoint_lifespan
 from strongroom.api.errors import install_error_handlers
 from strongroom.api.routes import cards, customers, erasure, health, tracking
 from strongroom.bootstrap import App
@@ -30,6 +31,7 @@ def create_api(app: App) -> FastAPI:
         description="A secure-by-default customer data platform.",
         docs_url=None,
         redoc_url=None,
+        lifespan=checkpoint_lifespan,  # signs audit checkpoints in the background
     )
     api.state.strongroom = app
     install_error_handlers(api)

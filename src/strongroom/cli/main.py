@@ -22,6 +22,7 @@ from strongroom.cli.context import current_settings, local_actor, open_app, root
 from strongroom.cli.customers import customers_app
 from strongroom.cli.demo import demo
 from strongroom.cli.keys import keys_app
+from strongroom.cli.monitor import alerts_app, honeytokens_app, monitor_app
 from strongroom.cli.output import console, emit_error, emit_json
 from strongroom.core.errors import ConfigurationError, StrongroomError
 
@@ -39,6 +40,9 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(cards_app, name="cards")
 app.add_typer(keys_app, name="keys")
 app.add_typer(backup_app, name="backup")
+app.add_typer(monitor_app, name="monitor")
+app.add_typer(alerts_app, name="alerts")
+app.add_typer(honeytokens_app, name="honeytokens")
 app.command("demo")(demo)
 
 

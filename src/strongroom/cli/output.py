@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 console = Console(highlight=False, soft_wrap=True)
@@ -28,4 +29,5 @@ def emit_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 
 
 def emit_error(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    # Escaped: a message may quote brackets, e.g. a config table such as [detectors.x].
+    err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)

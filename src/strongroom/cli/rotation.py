@@ -112,12 +112,12 @@ def _stale_keys(app: App) -> int:
 
 @keys_app.command("retire")
 def keys_retire(
-    kind: Annotated[str, typer.Option(help="field-kek or blind-index")],
+    kind: Annotated[str, typer.Option(help="field-kek, blind-index or token")],
     version: Annotated[int, typer.Option(min=1, help="The version to destroy")],
 ) -> None:
     """Destroy a key version; refused while it is current or anything still uses it."""
-    if kind not in ("field-kek", "blind-index"):
-        raise InvalidInputError("--kind must be field-kek or blind-index")
+    if kind not in ("field-kek", "blind-index", "token"):
+        raise InvalidInputError("--kind must be field-kek, blind-index or token")
     with open_app() as app:
         _rotation(app).retire(KeyKind(kind), version)
     console.print(f"Retired {kind} version {version}")

@@ -19,7 +19,7 @@ from strongroom.core.errors import ConfigurationError, ConflictError
 from strongroom.core.models import Consent, CustomerId, Event, Order, Source
 from strongroom.core.ports import AuditTrail, UnitOfWork, UnitOfWorkFactory
 from strongroom.core.schema import CARD_DATA_CLASS, EVENT_DATA_CLASS, ORDER_DATA_CLASS, DataClass
-from strongroom.core.trail import AuditAction, AuditDraft, Outcome
+from strongroom.core.trail import AuditAction, AuditDraft, Origin, Outcome
 from strongroom.vault.cards import CardNumber
 from strongroom.vault.service import SubjectVault
 from strongroom.vault.tokenization import CardToken, CardVault
@@ -60,8 +60,13 @@ class Ingestor:
         self._uow_factory, self._vault, self._audit, self._clock = uow_factory, vault, audit, clock
         self._cards = cards  # without a card vault, a call carrying a card number is refused
 
-    def ingest(self, *, source: Source, request: ParsedRequest) -> IngestResult:
-        """Store every new message of ``request``; messages seen before are counted, not stored."""
+    def ingest(
+        self, *, source: Source, request: ParsedRequest, origin: Origin | None = None
+    ) -> IngestResult:
+        """Store every new message of ``request``; messages seen before are counted, not stored.
+
+        ``origin`` (where the request came from) goes into the batch's audit entry.
+        """
         received_at = self._clock.now()
         prepared = [
             _prepare(message, request.sent_at, received_at, index=i)
@@ -69,13 +74,15 @@ class Ingestor:
         ]
         for attempt in range(_ATTEMPTS):
             try:
-                return self._store(source, prepared, received_at)
+                return self._store(source, prepared, received_at, origin)
             except ConflictError:
                 if attempt == _ATTEMPTS - 1:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _store(self, source: Source, batch: list[_Prepared], now: datetime) -> IngestResult:
+    def _store(
+        self, source: Source, batch: list[_Prepared], now: datetime, origin: Origin | None
+    ) -> IngestResult:
         with self._uow_factory() as uow:
             fresh = _new_messages(uow, source, batch)
             resolver = IdentityResolver(uow, self._vault, now)
@@ -109,7 +116,7 @@ class Ingestor:
                 customers_created=len(resolver.new_customers),
                 orders=len(orders),
             )
-            self._audit.record(uow, [_audit_draft(source, owners, classes, result)])
+            self._audit.record(uow, [_audit_draft(source, owners, classes, result, origin)])
             uow.commit()
         return result
 
@@ -234,7 +241,11 @@ def _consents(
 
 
 def _audit_draft(
-    source: Source, owners: Sequence[CustomerId], classes: set[DataClass], result: IngestResult
+    source: Source,
+    owners: Sequence[CustomerId],
+    classes: set[DataClass],
+    result: IngestResult,
+    origin: Origin | None,
 ) -> AuditDraft:
     return AuditDraft(
         actor=f"source:{source.name}",
@@ -251,4 +262,5 @@ def _audit_draft(
             "orders": result.orders,
             "customers_created": result.customers_created,
         },
+        origin=origin,
     )

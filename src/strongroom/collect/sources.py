@@ -11,7 +11,7 @@ from strongroom.core.clock import Clock
 from strongroom.core.errors import AuthenticationError, ConflictError, InvalidInputError
 from strongroom.core.models import Actor, Channel, Source, WriteKey
 from strongroom.core.ports import AuditTrail, UnitOfWorkFactory
-from strongroom.core.trail import AuditAction, AuditDraft, Outcome
+from strongroom.core.trail import AuditAction, AuditDraft, Origin, Outcome
 
 WRITE_KEY_PREFIX = "srk"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
@@ -54,6 +54,7 @@ def create_source(
             resource_ids=(source.id,),
             purpose="administration",
             detail={"name": name, "channel": channel.value},
+            origin=actor.origin,
         )
         audit.record(uow, [draft])
         uow.commit()
@@ -66,7 +67,11 @@ def list_sources(*, uow_factory: UnitOfWorkFactory) -> list[Source]:
 
 
 def authenticate_source(
-    *, uow_factory: UnitOfWorkFactory, audit: AuditTrail, write_key: str | None
+    *,
+    uow_factory: UnitOfWorkFactory,
+    audit: AuditTrail,
+    write_key: str | None,
+    origin: Origin | None = None,
 ) -> Source:
     """The source owning ``write_key``; an unknown or revoked key is audited and refused."""
     if write_key and len(write_key) <= _MAX_KEY_LENGTH:
@@ -74,5 +79,7 @@ def authenticate_source(
             source = uow.sources.by_key_hash(hash_secret(write_key))
         if source is not None:
             return source
-    record_failed_authentication(uow_factory=uow_factory, audit=audit, credential="write_key")
+    record_failed_authentication(
+        uow_factory=uow_factory, audit=audit, credential="write_key", origin=origin
+    )
     raise AuthenticationError("unknown or revoked write key")

@@ -13,7 +13,9 @@ StrongroomError
  │    ├── WrongPassphraseError  the root key file cannot be opened with this passphrase
  │    ├── KeyFileError          the root key file is missing, unsafe or malformed
  │    └── DecryptionError       a ciphertext is corrupted, truncated or moved (AAD mismatch)
- └── AuditIntegrityError       the audit chain is broken; names the first bad entry
+ ├── AuditIntegrityError       the audit log or a checkpoint fails verification; names which
+ ├── CheckpointExportError     a sink outside the database did not take an audit checkpoint
+ └── NotificationError         an alert sink (webhook, syslog, email) did not take an alert
 """
 
 from __future__ import annotations
@@ -80,6 +82,17 @@ class DecryptionError(VaultError):
 class AuditIntegrityError(StrongroomError):
     code = "audit_integrity_error"
 
-    def __init__(self, message: str, *, seq: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, seq: int | None = None, checkpoint: str | None = None
+    ) -> None:
         super().__init__(message)
         self.seq = seq
+        self.checkpoint = checkpoint  # where the checkpoint at fault is (a file, or the database)
+
+
+class CheckpointExportError(StrongroomError):
+    code = "checkpoint_export_failed"
+
+
+class NotificationError(StrongroomError):
+    code = "notification_failed"

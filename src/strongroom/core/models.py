@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import NewType
 
 from strongroom.core.schema import DataClass
+from strongroom.core.trail import Origin
 
 CustomerId = NewType("CustomerId", str)
 JsonValue = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
@@ -192,6 +193,7 @@ class Actor:
     name: str
     role: str | None = None
     principal_id: str | None = None
+    origin: Origin | None = None  # where the request came from, for the audit log
 
     @property
     def label(self) -> str:

@@ -26,7 +26,8 @@ from strongroom.core.models import (
     WrappedDataKey,
     WriteKey,
 )
-from strongroom.core.trail import AuditDraft, AuditEntry, AuditHead
+from strongroom.core.monitoring import AlertRepository, HoneytokenRepository
+from strongroom.core.trail import AuditCheckpoint, AuditDraft, AuditEntry, AuditHead
 
 
 class CustomerRepository(Protocol):
@@ -203,8 +204,28 @@ class AuditRepository(Protocol):
 
     def head(self) -> AuditHead: ...
 
-    def scan(self, *, batch_size: int = 5000) -> Iterator[AuditEntry]:
-        """Every entry in sequence order."""
+    def scan(self, *, batch_size: int = 5000, after: int = 0) -> Iterator[AuditEntry]:
+        """Every entry numbered above ``after``, in sequence order."""
+        ...
+
+    def leaf_hashes(self, *, stop: int) -> list[bytes]:
+        """The stored leaf hashes of entries 1 to ``stop``, in sequence order."""
+        ...
+
+    def add_checkpoint(self, checkpoint: AuditCheckpoint) -> None:
+        """Store a signed checkpoint; ConflictError if one of that tree size exists."""
+        ...
+
+    def latest_checkpoint(self) -> AuditCheckpoint | None:
+        """The checkpoint of the largest tree size, if any."""
+        ...
+
+    def checkpoints(self) -> list[AuditCheckpoint]:
+        """Every stored checkpoint, by tree size."""
+        ...
+
+    def set_export_errors(self, tree_size: int, errors: dict[str, str]) -> None:
+        """Record which sinks failed to take the checkpoint of ``tree_size``, and why."""
         ...
 
 
@@ -244,6 +265,8 @@ class UnitOfWork(Protocol):
     data_keys: DataKeyRepository
     audit: AuditRepository
     erasures: ErasureRepository
+    alerts: AlertRepository
+    honeytokens: HoneytokenRepository
 
     def __enter__(self) -> Self: ...
 
@@ -267,6 +290,31 @@ class AuditTrail(Protocol):
     """Appends entries to the audit log inside the caller's transaction."""
 
     def record(self, uow: UnitOfWork, drafts: Sequence[AuditDraft]) -> None: ...
+
+
+class CheckpointSink(Protocol):
+    """A place outside the database that keeps signed audit checkpoints: a directory, syslog,
+    an HTTP witness. Whoever rewrites the database cannot rewrite what it already holds."""
+
+    @property
+    def name(self) -> str:
+        """Where checkpoints go, fit for messages (no credentials)."""
+        ...
+
+    def publish(self, tree_size: int, document: str) -> None:
+        """Hand over one signed checkpoint; CheckpointExportError if it did not arrive."""
+        ...
+
+
+class CheckpointArchive(Protocol):
+    """A sink whose checkpoints can be read back (the directory), for ``audit verify``."""
+
+    @property
+    def location(self) -> str: ...
+
+    def exported(self) -> list[tuple[str, str]]:
+        """Every checkpoint kept there as (where, JSON text), oldest first."""
+        ...
 
 
 class RootKey(Protocol):

@@ -29,6 +29,15 @@ class AuditAction(Enum):
     INDEXES_REBUILT = ("key.reindexed", "Blind indexes were rebuilt under the current version")
     KEY_VERSION_RETIRED = ("key.retired", "A key version no longer in use was destroyed")
     ROOT_KEY_ROTATED = ("key.root_rotated", "The keyring was re-wrapped under a new root key")
+    AUDIT_VERIFIED = ("audit.verified", "The audit log was read in full to verify it")
+    AUDIT_PROOF_ISSUED = ("audit.proof_issued", "An inclusion proof of an audit entry was read")
+    AUDIT_EXPORTED = ("audit.exported", "Audit entries were exported, e.g. for a SIEM")
+    AUDIT_CHECKPOINTED = ("audit.checkpointed", "A signed checkpoint of the audit log was made")
+    SUSPICIOUS_INPUT = ("security.suspicious_input", "A request carried injection-shaped input")
+    HONEYTOKENS_PLANTED = ("honeytoken.planted", "Canary customers were planted in the store")
+    MONITOR_SCANNED = ("monitor.scanned", "The detectors were run over the audit log")
+    ALERT_ACKNOWLEDGED = ("alert.acknowledged", "An alert was acknowledged by staff")
+    ALERT_CLOSED = ("alert.closed", "An alert was closed by staff")
 
     def __init__(self, stored_name: str, description: str) -> None:
         self.stored_name = stored_name
@@ -60,6 +69,16 @@ class AuditDraft:
     data_classes: tuple[str, ...] = ()
     purpose: str | None = None
     detail: dict[str, str | int] = field(default_factory=dict)
+    origin: Origin | None = None  # where the request came from, when it came over the network
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where an act came from: what monitoring needs to notice a new place or tool."""
+
+    ip: str | None = None
+    user_agent: str | None = None
+    request_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +90,9 @@ class AuditEntry:
     draft: AuditDraft
     prev_hash: bytes
     entry_hash: bytes
+    # RFC 6962 leaf hash of the canonical entry (audit.chain makes it); empty only in hand-made
+    # test entries, which verification then reports as changed.
+    leaf_hash: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,3 +104,16 @@ class AuditHead:
 
 
 GENESIS_HASH = bytes(32)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditCheckpoint:
+    """A signed tree head of the audit log as stored, and where exporting it failed."""
+
+    tree_size: int
+    root_hash: bytes
+    created_at: datetime
+    key_version: int
+    document: str  # the signed checkpoint, canonical JSON: exactly what the sinks received
+    frontier: tuple[bytes, ...]  # roots of the tree's perfect subtrees, to extend it cheaply
+    export_errors: dict[str, str] = field(default_factory=dict)  # sink -> what went wrong

@@ -338,6 +338,7 @@ def _backup_draft(actor: Actor, action: AuditAction, report: BackupReport) -> Au
         resource_ids=(report.backup_id,),
         purpose="administration",
         detail={"database": report.database, "bytes": report.plaintext_bytes},
+        origin=actor.origin,
     )
 
 
@@ -356,4 +357,5 @@ def _restored_draft(actor: Actor, report: RestoreReport) -> AuditDraft:
         resource_ids=draft.resource_ids,
         purpose=draft.purpose,
         detail=detail,
+        origin=draft.origin,
     )

@@ -31,7 +31,7 @@ from strongroom.vault.service import SubjectVault
 Progress = Callable[[int], None]
 SEARCHABLE_FIELDS = tuple(spec.name for spec in CUSTOMER_FIELDS if spec.searchable)
 # Kinds whose users this module can count, so it can tell when a version is no longer needed.
-RETIRABLE = (KeyKind.FIELD_KEK, KeyKind.BLIND_INDEX)
+RETIRABLE = (KeyKind.FIELD_KEK, KeyKind.BLIND_INDEX, KeyKind.TOKEN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +143,7 @@ class Rotation:
             resource_type="key",
             purpose="administration",
             detail=detail,
+            origin=self.actor.origin,
         )
         self.audit.record(uow, [draft])
 
@@ -225,6 +226,14 @@ def _refuse_in_use(uow: UnitOfWork, vault: SubjectVault, kind: KeyKind, version:
         raise ConflictError(
             f"{kind} version {version} is the current one: rotate first (`strongroom keys rotate`)"
         )
+    if kind is KeyKind.TOKEN:
+        cards = uow.cards.count_by_key_version().get(version, 0)
+        if cards:
+            raise ConflictError(
+                f"{cards} card numbers are still encrypted under {kind} version {version}; "
+                "they cannot be re-encrypted yet, so this version stays"
+            )
+        return
     if kind is KeyKind.FIELD_KEK:
         in_use = uow.subject_keys.count_by_kek_version().get(version, 0)
         if in_use:

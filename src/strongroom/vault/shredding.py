@@ -75,7 +75,8 @@ class Shredder:
         )
         uow.erasures.add(erasure_record(receipt, recorded_at=now))
         draft = _draft(AuditAction.CUSTOMER_ERASED, customer_id, receipt, shredded)
-        self.audit.record(uow, [replace(draft, actor=actor.label, purpose=purpose)])
+        recorded = replace(draft, actor=actor.label, purpose=purpose, origin=actor.origin)
+        self.audit.record(uow, [recorded])
         return receipt
 
     def reapply(
@@ -96,7 +97,8 @@ class Shredder:
             if receipt.customer_pseudonym not in recorded:
                 uow.erasures.add(erasure_record(receipt, recorded_at=now))
             draft = _draft(AuditAction.ERASURE_REAPPLIED, customer_id, receipt, shredded)
-            drafts.append(replace(draft, actor=actor.label, purpose="administration"))
+            purpose = "administration"
+            drafts.append(replace(draft, actor=actor.label, purpose=purpose, origin=actor.origin))
         self.audit.record(uow, drafts)
         return ReapplyReport(len(wanted), len(matched), len(wanted) - len(matched))
 

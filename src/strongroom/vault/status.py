@@ -25,6 +25,7 @@ def key_status(*, uow_factory: UnitOfWorkFactory) -> list[KeyVersionStatus]:
     with uow_factory() as uow:
         stored = uow.data_keys.all()
         wrapped_by = uow.subject_keys.count_by_kek_version()
+        cards = uow.cards.count_by_key_version()
         indexes = uow.customers.count_blind_indexes()
         identifiers = uow.identifiers.count_by_version()
     current = {
@@ -37,6 +38,8 @@ def key_status(*, uow_factory: UnitOfWorkFactory) -> list[KeyVersionStatus]:
         records: int | None = None
         if key.kind == KeyKind.FIELD_KEK.value:
             records = wrapped_by.get(key.version, 0)
+        elif key.kind == KeyKind.TOKEN.value:
+            records = cards.get(key.version, 0)
         elif key.kind == KeyKind.BLIND_INDEX.value:
             in_fields = sum(n for (_, version), n in indexes.items() if version == key.version)
             records = in_fields + identifiers.get(key.version, 0)

@@ -31,6 +31,7 @@ from strongroom.core.trail import (
     AuditDraft,
     AuditEntry,
     AuditHead,
+    Origin,
     Outcome,
 )
 
@@ -119,9 +120,13 @@ class Samples:
                 data_classes=("pii", "demographic"),
                 purpose="support",
                 detail={"fields": 3, "reason": "ticket"},
+                # Every other entry came over the network: origins round-trip, and so does none.
+                origin=Origin("203.0.113.7", "curl/8.5 \u00e9", f"req-{seq}") if seq % 2 else None,
             )
             digest = hashlib.sha256(prev + seq.to_bytes(8, "big")).digest()
-            entries.append(AuditEntry(seq, T0 + timedelta(seconds=seq), draft, prev, digest))
+            leaf = hashlib.sha256(b"leaf" + digest).digest()
+            when = T0 + timedelta(seconds=seq)
+            entries.append(AuditEntry(seq, when, draft, prev, digest, leaf_hash=leaf))
             prev = digest
         return entries
 

@@ -162,7 +162,7 @@ def test_rebuilding_twice_does_nothing_the_second_time(uow_factory: UnitOfWorkFa
 def test_only_countable_kinds_can_be_retired(uow_factory: UnitOfWorkFactory) -> None:
     deployment, _, _ = _home(uow_factory)
     with pytest.raises(InvalidInputError, match="cannot be retired yet"):
-        deployment.rotation.retire(KeyKind.TOKEN, 1)
+        deployment.rotation.retire(KeyKind.PSEUDONYM, 1)
 
 
 def test_rotation_while_ingesting_and_looking_up_counts_zero_failures(sql_engine: Engine) -> None:
@@ -210,3 +210,14 @@ def test_rotation_while_ingesting_and_looking_up_counts_zero_failures(sql_engine
     operator.rotation.retire(KeyKind.BLIND_INDEX, 1)
     assert all(_finds(server, n) for n in range(40))
     verify_audit_log(uow_factory=factory)
+
+
+def test_a_token_key_version_is_retired_only_when_no_card_uses_it(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    deployment, _, _ = _home(uow_factory)
+    deployment.rotation.add_version(KeyKind.TOKEN, population=1)
+    deployment.rotation.retire(KeyKind.TOKEN, 1)  # no card was ever stored under version 1
+    assert _records(uow_factory, KeyKind.TOKEN) == {1: 0, 2: 0}
+    with pytest.raises(ConflictError, match="is the current one"):
+        deployment.rotation.retire(KeyKind.TOKEN, 2)

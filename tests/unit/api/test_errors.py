@@ -25,6 +25,8 @@ EXPECTED_STATUS = {
     errors.KeyFileError: 500,
     errors.DecryptionError: 500,
     errors.AuditIntegrityError: 500,
+    errors.CheckpointExportError: 500,
+    errors.NotificationError: 500,
     errors.StrongroomError: 500,
 }
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from strongroom.audit.chain import canonical_bytes, extend, verify_chain
+from strongroom.audit.chain import ChainChecker, canonical_bytes, extend, verify_chain
+from strongroom.audit.merkle import leaf_hash
 from strongroom.core.errors import AuditIntegrityError
 from strongroom.core.trail import (
     GENESIS_HASH,
@@ -15,6 +16,7 @@ from strongroom.core.trail import (
     AuditDraft,
     AuditEntry,
     AuditHead,
+    Origin,
     Outcome,
 )
 
@@ -101,3 +103,44 @@ def test_canonical_form_names_records_and_classes_but_no_values() -> None:
     text = canonical_bytes(1, WHEN, _draft(1)).decode()
     assert '"resource_ids":["c1"]' in text
     assert '"occurred_at":"2026-11-29T12:00:00.000000Z"' in text
+
+
+def test_an_entry_without_an_origin_keeps_the_canonical_form_it_had_before_origins() -> None:
+    text = canonical_bytes(7, WHEN, _draft(7)).decode()
+    assert text == (
+        '{"action":"customer.read","actor":"staff:person7","data_classes":["pii"],"detail":{},'
+        '"occurred_at":"2026-11-29T12:00:00.000000Z","outcome":"success","purpose":"support",'
+        '"resource_ids":["c7"],"resource_type":"customer","seq":7}'
+    )
+
+
+def test_the_origin_is_in_the_canonical_form_and_so_under_both_hashes() -> None:
+    origin = Origin("198.51.100.2", "Mozilla/5.0", "req-1")
+    with_origin = replace(_draft(1), origin=origin)
+    text = canonical_bytes(1, WHEN, with_origin).decode()
+    assert '"origin":{"ip":"198.51.100.2","request_id":"req-1","user_agent":"Mozilla/5.0"}' in text
+    (plain,) = extend(AuditHead(0, GENESIS_HASH), WHEN, [_draft(1)])
+    (placed,) = extend(AuditHead(0, GENESIS_HASH), WHEN, [with_origin])
+    assert plain.entry_hash != placed.entry_hash
+    assert plain.leaf_hash != placed.leaf_hash
+    assert placed.leaf_hash == leaf_hash(text.encode())
+
+
+def test_an_origin_that_says_nothing_is_recorded_as_none() -> None:
+    (entry,) = extend(AuditHead(0, GENESIS_HASH), WHEN, [replace(_draft(1), origin=Origin())])
+    assert entry.draft.origin is None
+
+
+def test_a_changed_leaf_hash_is_named_even_when_the_chain_holds() -> None:
+    entries, head = _chain(3)
+    entries[1] = replace(entries[1], leaf_hash=bytes(32))
+    with pytest.raises(AuditIntegrityError, match="audit entry 2 has a stored leaf hash"):
+        verify_chain(entries, head)
+
+
+def test_a_checker_can_start_from_any_position_of_the_chain() -> None:
+    entries, head = _chain(6)
+    checker = ChainChecker(after=3, prev_hash=entries[2].entry_hash)
+    leaves = [checker.check(entry) for entry in entries[3:]]
+    checker.check_head(head)
+    assert leaves == [entry.leaf_hash for entry in entries[3:]]

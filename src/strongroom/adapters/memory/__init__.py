@@ -7,10 +7,10 @@ Foreign keys are not checked. Units of work run one at a time, as SQLite's do.
 
 from __future__ import annotations
 
+from strongroom.adapters.memory.audit import MemoryAuditRepository
 from strongroom.adapters.memory.cards import MemoryCardVaultRepository
 from strongroom.adapters.memory.repositories import (
     MemoryApiTokenRepository,
-    MemoryAuditRepository,
     MemoryConsentRepository,
     MemoryCustomerRepository,
     MemoryDataKeyRepository,

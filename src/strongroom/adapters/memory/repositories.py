@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from copy import deepcopy
 from dataclasses import replace
 from datetime import datetime
@@ -30,7 +30,6 @@ from strongroom.core.models import (
     WrappedDataKey,
     WriteKey,
 )
-from strongroom.core.trail import AuditEntry, AuditHead
 
 
 class MemoryCustomerRepository:
@@ -360,30 +359,3 @@ class MemoryDataKeyRepository:
             raise NotFoundError(f"no {kind} key version {version}; the keyring lists the versions")
         if current.retired_at is None:
             stored[(kind, version)] = replace(current, wrapped=b"", retired_at=ensure_utc(when))
-
-
-class MemoryAuditRepository:
-    """Fake of AuditRepository; units of work already run one at a time, so locking is free."""
-
-    def __init__(self, staging: Staging) -> None:
-        self._staging = staging
-
-    def lock_head(self) -> AuditHead:
-        return self._staging.store.audit_head
-
-    def head(self) -> AuditHead:
-        return self._staging.store.audit_head
-
-    def append(self, entries: Sequence[AuditEntry]) -> None:
-        if not entries:
-            return
-        store = self._staging.store
-        check_new(store.audit_entries, (e.seq for e in entries), "audit sequence number")
-        store.audit_entries.update((e.seq, as_utc(e)) for e in entries)
-        store.audit_head = AuditHead(entries[-1].seq, entries[-1].entry_hash)
-
-    def scan(self, *, batch_size: int = 5000) -> Iterator[AuditEntry]:
-        if batch_size < 1:
-            raise ValueError("batch_size must be at least 1")
-        stored = self._staging.store.audit_entries
-        return iter([stored[seq] for seq in sorted(stored)])

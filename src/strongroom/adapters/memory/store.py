@@ -26,7 +26,8 @@ from strongroom.core.models import (
     WrappedDataKey,
     WriteKey,
 )
-from strongroom.core.trail import GENESIS_HASH, AuditEntry, AuditHead
+from strongroom.core.monitoring import Alert, Honeytoken
+from strongroom.core.trail import GENESIS_HASH, AuditCheckpoint, AuditEntry, AuditHead
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -54,7 +55,10 @@ class MemoryStore:
     data_keys: dict[tuple[str, int], WrappedDataKey] = field(default_factory=dict)
     audit_entries: dict[int, AuditEntry] = field(default_factory=dict)
     audit_head: AuditHead = field(default_factory=lambda: AuditHead(0, GENESIS_HASH))
+    audit_checkpoints: dict[int, AuditCheckpoint] = field(default_factory=dict)
     erasures: dict[str, Erasure] = field(default_factory=dict)
+    alerts: dict[str, Alert] = field(default_factory=dict)
+    honeytokens: dict[CustomerId, Honeytoken] = field(default_factory=dict)
 
 
 class Staging:

@@ -7,11 +7,12 @@ from copy import deepcopy
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
+from strongroom.adapters.memory.audit import MemoryAuditRepository
 from strongroom.adapters.memory.cards import MemoryCardVaultRepository
 from strongroom.adapters.memory.erasures import MemoryErasureRepository
+from strongroom.adapters.memory.monitoring import MemoryAlertRepository, MemoryHoneytokenRepository
 from strongroom.adapters.memory.repositories import (
     MemoryApiTokenRepository,
-    MemoryAuditRepository,
     MemoryConsentRepository,
     MemoryCustomerRepository,
     MemoryDataKeyRepository,
@@ -23,6 +24,7 @@ from strongroom.adapters.memory.repositories import (
     MemorySubjectKeyRepository,
 )
 from strongroom.adapters.memory.store import MemoryStore, Staging
+from strongroom.core.monitoring import AlertRepository, HoneytokenRepository
 from strongroom.core.ports import (
     ApiTokenRepository,
     AuditRepository,
@@ -57,6 +59,8 @@ class MemoryUnitOfWork:
     data_keys: DataKeyRepository
     audit: AuditRepository
     erasures: ErasureRepository
+    alerts: AlertRepository
+    honeytokens: HoneytokenRepository
 
     def __init__(self, factory: MemoryUnitOfWorkFactory) -> None:
         self._factory = factory
@@ -80,6 +84,8 @@ class MemoryUnitOfWork:
         self.data_keys = MemoryDataKeyRepository(staging)
         self.audit = MemoryAuditRepository(staging)
         self.erasures = MemoryErasureRepository(staging)
+        self.alerts = MemoryAlertRepository(staging)
+        self.honeytokens = MemoryHoneytokenRepository(staging)
         return self
 
     def __exit__(

@@ -246,6 +246,11 @@ audit_entries = Table(
     Column("detail", json_type(), nullable=False),
     Column("prev_hash", LargeBinary, nullable=False),
     Column("entry_hash", LargeBinary, nullable=False),
+    Column("leaf_hash", LargeBinary, nullable=False),  # RFC 6962 leaf of the canonical entry
+    # Where the act came from, when it came over the network (all null otherwise).
+    Column("ip", String, nullable=True),
+    Column("user_agent", String, nullable=True),
+    Column("request_id", String, nullable=True),
 )
 
 audit_head = Table(
@@ -255,6 +260,20 @@ audit_head = Table(
     Column("seq", BigInteger, nullable=False),
     Column("entry_hash", LargeBinary, nullable=False),
     CheckConstraint("id = 1", name="single_row"),
+)
+
+# Signed tree heads of the audit log, also exported outside the database (see audit.checkpoints).
+audit_checkpoints = Table(
+    "audit_checkpoints",
+    metadata,
+    Column("tree_size", BigInteger, primary_key=True, autoincrement=False),
+    Column("root_hash", LargeBinary, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("key_version", Integer, nullable=False),
+    Column("document", String, nullable=False),  # the signed checkpoint, canonical JSON
+    Column("frontier", LargeBinary, nullable=False),  # the subtree roots, 32 bytes each
+    Column("export_errors", json_type(), nullable=False),  # sink -> what went wrong
+    CheckConstraint("tree_size >= 1", name="tree_size"),
 )
 
 # One row per erased customer, under their pseudonym: never their id, never the erased values.
@@ -267,4 +286,40 @@ erasures = Table(
     Column("key_versions", json_type(), nullable=False),
     Column("receipt", String, nullable=False),  # the signed receipt, canonical JSON
     Column("recorded_at", UtcDateTime(), nullable=False),
+)
+
+# Alerts raised by the monitor; ``fingerprint`` (detector, principal, signal) finds repeats.
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("fingerprint", String(64), nullable=False, index=True),
+    Column("detector", String, nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("principal", String, nullable=False),
+    Column("signal", String, nullable=False),
+    Column("summary", String, nullable=False),
+    Column("explanation", json_type(), nullable=False),
+    Column("first_seen", UtcDateTime(), nullable=False),
+    Column("last_seen", UtcDateTime(), nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("last_seq", BigInteger, nullable=True),
+    Column("deliveries", json_type(), nullable=False),
+    Column("note", String, nullable=True),
+    Column("handled_by", String, nullable=True),
+    Column("handled_at", UtcDateTime(), nullable=True),
+    CheckConstraint("severity IN ('low', 'medium', 'high', 'critical')", name="severity"),
+    CheckConstraint("status IN ('open', 'acknowledged', 'closed')", name="status"),
+    CheckConstraint("count >= 1", name="count"),
+)
+
+# Canary customers (and their cards): any read of one is a critical alert. Being listed here is
+# the flag that keeps them out of analytics and exports.
+honeytokens = Table(
+    "honeytokens",
+    metadata,
+    Column("customer_id", String(36), _customer_fk(on_delete="CASCADE"), primary_key=True),
+    Column("card_token", String(64), nullable=True, unique=True),
+    Column("planted_at", UtcDateTime(), nullable=False),
 )

@@ -11,6 +11,7 @@ from strongroom.adapters.sql._support import domain_errors
 from strongroom.adapters.sql.cards import SqlCardVaultRepository
 from strongroom.adapters.sql.engine import READ_ONLY
 from strongroom.adapters.sql.erasures import SqlErasureRepository
+from strongroom.adapters.sql.monitoring import SqlAlertRepository, SqlHoneytokenRepository
 from strongroom.adapters.sql.repositories import (
     SqlApiTokenRepository,
     SqlAuditRepository,
@@ -24,6 +25,7 @@ from strongroom.adapters.sql.repositories import (
     SqlSourceRepository,
     SqlSubjectKeyRepository,
 )
+from strongroom.core.monitoring import AlertRepository, HoneytokenRepository
 from strongroom.core.ports import (
     ApiTokenRepository,
     AuditRepository,
@@ -58,6 +60,8 @@ class SqlUnitOfWork:
     data_keys: DataKeyRepository
     audit: AuditRepository
     erasures: ErasureRepository
+    alerts: AlertRepository
+    honeytokens: HoneytokenRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -93,6 +97,8 @@ class SqlUnitOfWork:
         self.data_keys = SqlDataKeyRepository(connection)
         self.audit = SqlAuditRepository(connection)
         self.erasures = SqlErasureRepository(connection)
+        self.alerts = SqlAlertRepository(connection)
+        self.honeytokens = SqlHoneytokenRepository(connection)
 
     def __exit__(
         self,

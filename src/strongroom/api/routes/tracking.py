@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from strongroom.api.deps import AppDep
+from strongroom.api.deps import AppDep, request_origin
 from strongroom.collect.segment import MAX_REQUEST_BYTES, MessageType, parse_request
 from strongroom.collect.sources import authenticate_source
 from strongroom.core.errors import AuthenticationError, InvalidInputError, PayloadTooLargeError
@@ -57,11 +57,13 @@ async def _ingest(
     parsed = parse_request(body, endpoint=endpoint)
     if header_key and parsed.write_key and header_key != parsed.write_key:
         raise AuthenticationError("the write key in the header and the one in the body differ")
-    key = header_key or parsed.write_key
+    key, origin = header_key or parsed.write_key, request_origin(request)
 
     def store() -> None:
-        source = authenticate_source(uow_factory=app.uow_factory, audit=app.audit, write_key=key)
-        app.ingestor.ingest(source=source, request=parsed)
+        source = authenticate_source(
+            uow_factory=app.uow_factory, audit=app.audit, write_key=key, origin=origin
+        )
+        app.ingestor.ingest(source=source, request=parsed, origin=origin)
 
     await run_in_threadpool(store)
     return JSONResponse(_SUCCESS)
