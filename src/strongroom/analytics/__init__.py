@@ -1,0 +1,1 @@
+"""Customer analytics: RFM, lifetime value (BG/NBD, Gamma-Gamma) and cohort retention."""
