@@ -295,8 +295,8 @@ def count_stored(settings: Settings) -> tuple[int, int]:
 def insert_plainly(path: Path, messages: Sequence[Message], batch_size: int) -> Run:
     """The same events into one SQLite table: no encryption, no audit, no identity resolution."""
     with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as database:
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL"):  # as Strongroom sets them
-            database.execute(f"PRAGMA {pragma}")
+        database.execute("PRAGMA journal_mode=WAL")  # as Strongroom sets them
+        database.execute("PRAGMA synchronous=NORMAL")
         database.execute(
             "CREATE TABLE events (message_id TEXT PRIMARY KEY, type TEXT NOT NULL, "
             "user_id TEXT, event TEXT, traits TEXT, properties TEXT, timestamp TEXT NOT NULL)"

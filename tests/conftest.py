@@ -180,7 +180,8 @@ def softhsm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[KeyProv
     tokens = tmp_path / "softhsm-tokens"
     tokens.mkdir()
     conf = tmp_path / "softhsm2.conf"
-    conf.write_text(f"directories.tokendir = {tokens}\nobjectstore.backend = file\n")
+    settings = f"directories.tokendir = {tokens}\nobjectstore.backend = file\n"
+    conf.write_text(settings)
     label, pin = f"strongroom-{secrets.token_hex(4)}", secrets.token_hex(8)
     init = [util, "--init-token", "--free", "--label", label, "--pin", pin]
     subprocess.run(
