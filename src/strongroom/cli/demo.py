@@ -128,18 +128,19 @@ def _load_when_up(
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
     try:
-        _post_demo_data(plan, credentials.write_key)
+        example = _post_demo_data(plan, credentials.write_key)
     except (httpx.HTTPError, RuntimeError) as error:
         emit_error(f"loading the demo data failed: {error}")
         server.should_exit = True
         return
     outcome.append("loaded")
-    _print_summary(plan, credentials)
+    _print_summary(plan, credentials, example)
     if plan.exit_after_load:
         server.should_exit = True
 
 
-def _post_demo_data(plan: DemoPlan, write_key: str) -> None:
+def _post_demo_data(plan: DemoPlan, write_key: str) -> str:
+    """Send every demo call; returns one synthetic customer's email to try a lookup with."""
     messages = demo_messages(plan.customers, seed=plan.seed)
     cert = str(plan.settings.tls_cert_path)
     with (
@@ -157,9 +158,10 @@ def _post_demo_data(plan: DemoPlan, write_key: str) -> None:
             if response.status_code != 200:
                 raise RuntimeError(f"/v1/batch answered {response.status_code}: {response.text}")
             progress.advance(task, len(batch))
+    return next(str(m["traits"]["email"]) for m in messages if m["type"] == "identify")
 
 
-def _print_summary(plan: DemoPlan, credentials: DemoCredentials) -> None:
+def _print_summary(plan: DemoPlan, credentials: DemoCredentials, example_email: str) -> None:
     cert = plan.settings.tls_cert_path
     console.print(f"\n[bold green]Strongroom demo is serving on {plan.url}[/]")
     console.print(f"  TLS certificate:  {cert}")
@@ -167,10 +169,10 @@ def _print_summary(plan: DemoPlan, credentials: DemoCredentials) -> None:
     console.print(f"  dpo token:        {credentials.dpo_token}   (PII visible)")
     console.print(f"  write key:        {credentials.write_key}")
     console.print(f"  root passphrase:  {credentials.passphrase}   (this demo home only)")
-    console.print("Try:")
+    console.print("Try (a synthetic customer; the support token sees PII masked, dpo in full):")
     console.print(
         f"  curl --cacert {cert} -H 'Authorization: Bearer {credentials.support_token}' "
-        f"{plan.url}/api/v1/customers/<id>"
+        f"'{plan.url}/api/v1/customers?email={example_email}'"
     )
     console.print(
         "Press Ctrl+C to stop." if not plan.exit_after_load else "Stopping (--exit-after-load)."
