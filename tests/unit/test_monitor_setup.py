@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from strongroom.bootstrap_monitor import load_monitor_setup
+from strongroom.bootstrap.monitor import load_monitor_setup
 from strongroom.core.errors import ConfigurationError
 from strongroom.settings import load_settings
 

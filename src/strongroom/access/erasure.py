@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from strongroom.access.permissions import Permission
 from strongroom.access.policy import require, resolve_purpose, role_named
 from strongroom.core.clock import Clock
+from strongroom.core.custody import ErasureLedger
 from strongroom.core.errors import InvalidInputError, PermissionDeniedError
 from strongroom.core.models import Actor, CustomerId
-from strongroom.core.ports import AuditTrail, ErasureLedger, UnitOfWorkFactory
+from strongroom.core.ports import AuditTrail, UnitOfWorkFactory
 from strongroom.core.trail import AuditAction, AuditDraft, Outcome
 from strongroom.vault.receipts import ErasureReceipt, SigningKeys, audit_signing_public_keys
 from strongroom.vault.shredding import Shredder

@@ -17,8 +17,8 @@ from typing import Protocol, Self
 
 from strongroom.adapters.keyproviders_env import EnvKeyProvider
 from strongroom.adapters.keyproviders_pkcs11 import Pkcs11KeyProvider
+from strongroom.core.custody import RootKey
 from strongroom.core.errors import KeyFileError
-from strongroom.core.ports import RootKey
 from strongroom.vault.envelope import new_key
 from strongroom.vault.rootkey import LocalRootKey
 from strongroom.vault.sealing import seal_with_passphrase, unseal_with_passphrase

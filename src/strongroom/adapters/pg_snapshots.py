@@ -22,8 +22,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from strongroom.adapters.snapshots import database_has_data, private_temporary
+from strongroom.core.custody import ProgressCallback
 from strongroom.core.errors import ConfigurationError
-from strongroom.core.ports import ProgressCallback
 
 _CUSTOM_FORMAT_MAGIC = b"PGDMP"
 _TIMEOUT_SECONDS = 24 * 3600

@@ -23,8 +23,8 @@ from sqlalchemy import create_engine, inspect, literal, select, table
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
 
+from strongroom.core.custody import DatabaseSnapshots, ProgressCallback
 from strongroom.core.errors import ConfigurationError, InvalidInputError
-from strongroom.core.ports import DatabaseSnapshots, ProgressCallback
 
 # Tables whose rows do not make a database worth keeping: migration bookkeeping, the empty chain.
 _BOOKKEEPING_TABLES = frozenset({"alembic_version", "audit_head"})

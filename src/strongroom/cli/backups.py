@@ -15,7 +15,7 @@ from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TimeE
 from strongroom.bootstrap import create_backup_file, restore_backup_file, verify_backup_file
 from strongroom.cli.context import current_settings, local_actor, open_app, root_passphrase
 from strongroom.cli.output import console, emit_json, err_console
-from strongroom.core.ports import ProgressCallback
+from strongroom.core.custody import ProgressCallback
 from strongroom.vault.backups import BackupReport
 
 backup_app = typer.Typer(

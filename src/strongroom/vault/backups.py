@@ -16,16 +16,10 @@ from datetime import datetime
 from typing import BinaryIO
 
 from strongroom.core.clock import Clock
+from strongroom.core.custody import DatabaseSnapshots, ErasureLedger, ProgressCallback, RootKey
 from strongroom.core.errors import ConflictError, InvalidInputError, VaultError
 from strongroom.core.models import Actor
-from strongroom.core.ports import (
-    AuditTrail,
-    DatabaseSnapshots,
-    ErasureLedger,
-    ProgressCallback,
-    RootKey,
-    UnitOfWorkFactory,
-)
+from strongroom.core.ports import AuditTrail, UnitOfWorkFactory
 from strongroom.core.trail import AuditAction, AuditDraft, Outcome
 from strongroom.vault.backupformat import (
     BackupHeader,

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 
+from strongroom.core.custody import RootKey
 from strongroom.core.errors import DecryptionError, VaultError
 from strongroom.core.models import WrappedDataKey
-from strongroom.core.ports import RootKey
 from strongroom.vault.envelope import ROOT_KEY_BYTES, new_key
 
 

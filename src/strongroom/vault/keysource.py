@@ -7,9 +7,9 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from strongroom.core.custody import RootKey
 from strongroom.core.errors import VaultError
 from strongroom.core.models import WrappedDataKey
-from strongroom.core.ports import RootKey
 from strongroom.vault.keyring import KeyKind, Keyring
 
 _MAX_AGE_SECONDS = 2.0

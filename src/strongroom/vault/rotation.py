@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from strongroom.core.clock import Clock
+from strongroom.core.custody import RootKey
 from strongroom.core.errors import ConflictError, InvalidInputError
 from strongroom.core.models import (
     Actor,
@@ -21,7 +22,7 @@ from strongroom.core.models import (
     JsonValue,
     SubjectKey,
 )
-from strongroom.core.ports import AuditTrail, RootKey, UnitOfWork, UnitOfWorkFactory
+from strongroom.core.ports import AuditTrail, UnitOfWork, UnitOfWorkFactory
 from strongroom.core.schema import CUSTOMER_FIELDS
 from strongroom.core.trail import AuditAction, AuditDraft, Outcome
 from strongroom.vault.blindindex import plan_index_bits

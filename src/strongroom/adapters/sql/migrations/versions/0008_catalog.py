@@ -1,0 +1,23 @@
+"""Field catalog and protected event properties (collect issue, classification).
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-11-29
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+revision: str = "0008"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass  # placeholder: filled by the work it names, or left empty if it needs no tables
+
+
+def downgrade() -> None:
+    pass
