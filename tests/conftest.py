@@ -28,7 +28,8 @@ from strongroom.adapters.keyproviders import KeyProviderOptions
 from strongroom.adapters.memory import MemoryUnitOfWorkFactory
 from strongroom.adapters.sql.engine import create_database_engine
 from strongroom.adapters.sql.migrate import upgrade_database
-from strongroom.adapters.sql.tables import AUDIT_HEAD_ID, audit_head, metadata
+from strongroom.adapters.sql.schema import metadata
+from strongroom.adapters.sql.tables import AUDIT_HEAD_ID, audit_head
 from strongroom.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from strongroom.core.ports import UnitOfWorkFactory
 from strongroom.core.trail import GENESIS_HASH

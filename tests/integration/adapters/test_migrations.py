@@ -14,7 +14,8 @@ from strongroom.adapters.sql.migrate import (
     head_revision,
     upgrade_database,
 )
-from strongroom.adapters.sql.tables import audit_head, customers, metadata
+from strongroom.adapters.sql.schema import metadata
+from strongroom.adapters.sql.tables import audit_head, customers
 from strongroom.core.schema import CUSTOMER_FIELDS, EXTRA_TRAITS_FIELD, DataClass
 from strongroom.core.trail import GENESIS_HASH
 

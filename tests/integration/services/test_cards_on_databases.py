@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from strongroom.access.cards import CardDetokenizer
-from strongroom.adapters.sql.tables import metadata
+from strongroom.adapters.sql.schema import metadata
 from strongroom.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from strongroom.audit.service import AuditLog, verify_audit_log
 from strongroom.collect.segment import parse_request

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from strongroom.adapters.sql.engine import create_database_engine
-from strongroom.adapters.sql.tables import metadata
+from strongroom.adapters.sql.schema import metadata
 
 
 def _configure_and_run(connection: Connection) -> None:
