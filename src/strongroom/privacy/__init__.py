@@ -1,0 +1,1 @@
+"""Privacy: consent ledger, data-subject requests, erasure and retention."""

@@ -1,0 +1,1 @@
+"""Incident response: incidents, playbooks, blast radius, deadlines and notices."""
