@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_HOME ?= $(CURDIR)/.strongroom-demo
 
-.PHONY: setup softhsm demo serve test check lint typecheck contracts format bench clean
+.PHONY: setup softhsm clamav demo serve test check lint typecheck contracts format bench clean
 
 setup: $(STAMP)
 
@@ -21,7 +21,7 @@ demo: setup
 	STRONGROOM_HOME=$(DEMO_HOME) $(BIN)/strongroom demo --fresh
 
 ## The whole test suite (unit, integration on SQLite and PostgreSQL, end-to-end) and every check.
-test: setup softhsm
+test: setup softhsm clamav
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory check
 
@@ -36,6 +36,19 @@ softhsm:
 	    || echo "Could not install SoftHSM2: PKCS#11 tests skip without it, and fail on CI"; \
 	else \
 	  echo "SoftHSM2 is missing: run 'sudo apt-get install softhsm2' (PKCS#11 tests skip without it, and fail on CI)"; \
+	fi
+
+## ClamAV's daemon (Debian's clamav-daemon), the scanner the intake tests start: installed when missing and root.
+clamav:
+	@if command -v clamd >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing ClamAV (apt-get install clamav-daemon)"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -q clamav-daemon >/dev/null 2>&1 \
+	    || { apt-get update -q >/dev/null && apt-get install -y -q clamav-daemon >/dev/null; } \
+	    || echo "Could not install ClamAV: clamd tests skip without it, and fail on CI"; \
+	else \
+	  echo "ClamAV is missing: run 'sudo apt-get install clamav-daemon' (clamd tests skip without it, and fail on CI)"; \
 	fi
 
 check: lint typecheck contracts

@@ -194,7 +194,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(settings: Settings, passphrase: str, log: Path) -> Iterator[str]:
+def serving(settings: Settings, passphrase: str, log: Path, *, workers: int = 1) -> Iterator[str]:
     """``strongroom serve`` over TLS on a free port until the block ends; yields its URL."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("STRONGROOM_")}
     env |= {
@@ -206,7 +206,7 @@ def serving(settings: Settings, passphrase: str, log: Path) -> Iterator[str]:
     url = f"https://127.0.0.1:{port}"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [strongroom_executable(), "serve", "--port", str(port)],
+            [strongroom_executable(), "serve", "--port", str(port), "--workers", str(workers)],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=output,

@@ -115,6 +115,103 @@ class Settings(BaseSettings):
     alert_smtp_password: SecretStr | None = Field(
         default=None, description="Password of the SMTP login that sends email alerts"
     )
+    identity_blocked_values: str | None = Field(
+        default=None,
+        description="Identifier values never used to link customers, comma-separated; a leading "
+        "+ adds to the built-in list (see docs/identity.md)",
+    )
+    identity_limits: str | None = Field(
+        default=None,
+        description="Per-type identifier limits of one customer, e.g. anonymous_id=50,email=3",
+    )
+    lake_dir: Path | None = Field(
+        default=None, description="The Parquet lake's directory; default: lake/ in the data home"
+    )
+    warehouse_path: Path | None = Field(
+        default=None, description="The DuckDB warehouse file; default: warehouse.duckdb in the home"
+    )
+    max_upload_bytes: int = Field(
+        default=256 * 1024 * 1024,
+        ge=1,
+        description="The largest file intake accepts (imports and documents); larger is 413",
+    )
+    clamd_address: str | None = Field(
+        default=None,
+        description="clamd's unix socket path or HOST:PORT; unset: YARA rules only",
+    )
+    intake_allowed_types: str = Field(
+        default="csv,jsonl,ndjson,parquet,zip,tar,tgz,pdf,png,jpg,jpeg,txt",
+        description="File extensions intake accepts (comma-separated; see docs/intake.md)",
+    )
+    retention_event_months: int = Field(
+        default=13, ge=1, le=1200, description="Months behavioral events are kept"
+    )
+    retention_order_months: int = Field(
+        default=120,
+        ge=1,
+        le=1200,
+        description="Months orders are kept (books and records: 10 years in Germany, 6 in the UK)",
+    )
+
+    tls_client_ca: Path | None = Field(
+        default=None,
+        description="PEM file of the CA(s) whose client certificates the server accepts (mutual "
+        "TLS); unset: no client certificates are asked for",
+    )
+    analytics_min_group_size: int = Field(
+        default=5,
+        ge=2,
+        le=1000,
+        description="k: analytics suppress every group of fewer customers (never lowered per run)",
+    )
+    spark_master: str = Field(
+        default="local[2]",
+        min_length=1,
+        description="Spark master URL for `--engine spark`, e.g. local[4], spark://host:7077",
+    )
+    spark_warehouse_uri: str | None = Field(
+        default=None,
+        description="Parquet of the warehouse tables for Spark (a directory or s3a:// URI "
+        "holding <table>.parquet); default: a fresh copy of the DuckDB warehouse",
+    )
+    webauthn_rp_id: str | None = Field(
+        default=None,
+        description="WebAuthn relying party id: the host name staff log in at, e.g. "
+        "strongroom.example.com; unset: no security keys, so roles that need them cannot log in",
+    )
+    webauthn_origin: str | None = Field(
+        default=None,
+        description="The exact origin staff log in from, e.g. https://strongroom.example.com",
+    )
+    session_idle_minutes: int = Field(
+        default=15, ge=1, le=24 * 60, description="A staff session ends after this long unused"
+    )
+    session_absolute_minutes: int = Field(
+        default=8 * 60,
+        ge=1,
+        le=7 * 24 * 60,
+        description="A staff session ends this long after login, however busy",
+    )
+    policy_file: Path | None = Field(
+        default=None,
+        description="An access policy file (TOML) used instead of the applied or built-in one",
+    )
+
+    @field_validator("webauthn_origin")
+    @classmethod
+    def _secure_origin(cls, origin: str | None) -> str | None:
+        if origin is None:
+            return None
+        parts = urlsplit(origin)
+        secure = parts.scheme == "https" or (
+            parts.scheme == "http" and _is_loopback(parts.hostname or "")
+        )
+        if not (secure and parts.hostname) or parts.path not in ("", "/") or parts.query:
+            raise ValueError(
+                "STRONGROOM_WEBAUTHN_ORIGIN must be an origin such as https://host[:port] "
+                "(http only on loopback), with no path"
+            )
+        return origin.rstrip("/")
 
     @field_validator("home")
     @classmethod
@@ -146,7 +243,7 @@ class Settings(BaseSettings):
             raise ValueError("STRONGROOM_PKCS11_MODULE must be an absolute path")
         return module
 
-    @field_validator("monitor_config")
+    @field_validator("monitor_config", "policy_file")
     @classmethod
     def _absolute_monitor_config(cls, path: Path | None) -> Path | None:
         return None if path is None else path.expanduser().resolve()
@@ -221,6 +318,33 @@ class Settings(BaseSettings):
     @property
     def tls_key_path(self) -> Path:
         return self.home / "tls" / "key.pem"
+
+    @property
+    def lake_path(self) -> Path:
+        """The lake's root directory (see docs/lake-and-warehouse.md)."""
+        path = self.lake_dir or self.home / "lake"
+        return path.expanduser().resolve()
+
+    @property
+    def warehouse_file(self) -> Path:
+        """The DuckDB file the warehouse is built in."""
+        path = self.warehouse_path or self.home / "warehouse.duckdb"
+        return path.expanduser().resolve()
+
+    @property
+    def documents_dir(self) -> Path:
+        """Customers' documents, sealed under their own keys, named by random ids."""
+        return self.home / "documents"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        """Refused files, sealed, waiting for the security team."""
+        return self.home / "quarantine"
+
+    @property
+    def intake_staging_dir(self) -> Path:
+        """Uploads being received, deleted once admitted and sealed, or refused."""
+        return self.home / "intake-staging"
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 import pytest
@@ -25,15 +26,16 @@ from .harness import (
     libpq_url,
     postgres_unreachable,
     serving,
+    trained_token,
 )
 
+_DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
-@pytest.fixture(
-    scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
-def e2e_database(request: pytest.FixtureRequest) -> Iterator[Database]:
-    """SQLite in the data home, or a fresh PostgreSQL database dropped at the end."""
-    if request.param == "sqlite":
+
+@contextmanager
+def fresh_database(kind: str) -> Iterator[Database]:
+    """SQLite in the data home, or a new PostgreSQL database dropped at the end."""
+    if kind == "sqlite":
         yield Database("sqlite", None)
         return
     base = make_url(os.environ.get(POSTGRES_URL_ENV, DEFAULT_POSTGRES_URL))
@@ -54,6 +56,20 @@ def e2e_database(request: pytest.FixtureRequest) -> Iterator[Database]:
             )
 
 
+@pytest.fixture(scope="session", params=_DATABASES)
+def e2e_database(request: pytest.FixtureRequest) -> Iterator[Database]:
+    """The database of the session's shared server."""
+    with fresh_database(request.param) as database:
+        yield database
+
+
+@pytest.fixture(scope="module", params=_DATABASES)
+def module_database(request: pytest.FixtureRequest) -> Iterator[Database]:
+    """A database of its own for a module that makes its own data home."""
+    with fresh_database(request.param) as database:
+        yield database
+
+
 @pytest.fixture(scope="session")
 def strongroom_server(
     e2e_database: Database, tmp_path_factory: pytest.TempPathFactory
@@ -62,10 +78,7 @@ def strongroom_server(
     root = tmp_path_factory.mktemp(f"e2e-{e2e_database.kind}")
     home = create_home(root / "home", e2e_database)
     write_key = home.cli_json("sources", "create", "e2e-web", "--channel", "web")["write_key"]
-    issued = {
-        role: home.cli_json("tokens", "create", "--name", f"e2e-{role}", "--role", role)
-        for role in STAFF_ROLES
-    }
+    issued = {role: trained_token(home, f"e2e-{role}", role) for role in STAFF_ROLES}
     with serving(home, root / "server.log") as served:
         yield RunningServer(
             base_url=served.base_url,

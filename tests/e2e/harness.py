@@ -180,6 +180,15 @@ class DataHome:
         return run_cli_json(*args, env=self.env)
 
 
+def trained_token(home: DataHome | RunningServer, name: str, role: str) -> dict[str, Any]:
+    """``tokens create`` for a person who also passed the PII training gate (security training
+    and the current policy acknowledged), as every staff member who reads PII must have."""
+    issued: dict[str, Any] = home.cli_json("tokens", "create", "--name", name, "--role", role)
+    for kind in ("security", "policy-ack"):
+        home.cli("staff", "training", "record", name, "--kind", kind)
+    return issued
+
+
 def create_home(path: Path, database: Database | None = None) -> DataHome:
     """``strongroom init`` a new data home at ``path`` with a random root passphrase."""
     database = database or Database("sqlite", None)

@@ -14,7 +14,15 @@ from typing import Any
 import pytest
 from psycopg import sql
 
-from .harness import RunningServer, assert_error, base_env, run_cli, unique, unique_email
+from .harness import (
+    RunningServer,
+    assert_error,
+    base_env,
+    run_cli,
+    trained_token,
+    unique,
+    unique_email,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -45,9 +53,7 @@ class PaidOrder:
 
 @pytest.fixture(scope="module")
 def payments_token(strongroom_server: RunningServer) -> str:
-    issued = strongroom_server.cli_json(
-        "tokens", "create", "--name", unique("e2e-payments"), "--role", "payments"
-    )
+    issued = trained_token(strongroom_server, unique("e2e-payments"), "payments")
     token: str = issued["token"]
     return token
 

@@ -30,6 +30,7 @@ from .harness import (
     run_cli,
     serving,
     tls_context,
+    trained_token,
     unique,
     unique_email,
 )
@@ -172,7 +173,7 @@ def _home_with_two_customers(
     """A data home holding two customers; its dpo token; the customers' ids by email."""
     home = create_home(path, database)
     write_key = home.cli_json("sources", "create", "web", "--channel", "web")["write_key"]
-    token = home.cli_json("tokens", "create", "--name", "dana", "--role", "dpo")["token"]
+    token = trained_token(home, "dana", "dpo")["token"]
     emails = [unique_email("g"), unique_email("k")]
     with serving(home, path.parent / f"{path.name}.log") as served:
         options: dict[str, Any] = {"verify": tls_context(home.cert), "trust_env": False}

@@ -8,7 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from .harness import create_home, serving, tls_context, unique
+from .approvals import approved
+from .harness import create_home, serving, tls_context, trained_token, unique
 
 pytestmark = pytest.mark.e2e
 
@@ -38,7 +39,7 @@ def test_rotating_and_retiring_keys_while_serving(tmp_path: Path) -> None:
     write_key = home.cli_json("sources", "create", unique("src"), "--channel", "web", "--json")[
         "write_key"
     ]
-    token = home.cli_json("tokens", "create", "--name", "dana", "--role", "dpo", "--json")["token"]
+    token = trained_token(home, "dana", "dpo")["token"]
     with serving(home, tmp_path / "server.log") as server:
         common = {"base_url": server.base_url, "verify": tls_context(home.cert), "timeout": 30.0}
         with (
@@ -47,8 +48,11 @@ def test_rotating_and_retiring_keys_while_serving(tmp_path: Path) -> None:
         ):
             for n in range(6):
                 _identify(tracking, n)
-            home.cli("keys", "rotate", "--kind", "field-kek", "--batch-size", "2")
-            home.cli("keys", "rotate", "--kind", "blind-index", "--batch-size", "2")
+            for kind in ("field-kek", "blind-index"):
+                approval = approved(home, "key_rotation", kind)
+                home.cli(
+                    "keys", "rotate", "--kind", kind, "--batch-size", "2", "--approval", approval
+                )
             _identify(tracking, 6)  # written by the server under whichever versions it has
             status = home.cli_json("keys", "status", "--json")
             assert _versions(status, "field-kek")[2]["current"] is True
@@ -79,7 +83,9 @@ def test_root_rotation_replaces_the_key_file_and_keeps_everything_readable(
     home = create_home(tmp_path / "home")
     home.cli("sources", "create", unique("src"), "--channel", "pos")
     before = (home.path / "root.key").read_bytes()
-    home.cli("keys", "rotate", "--kind", "root")
+    home.cli(
+        "keys", "rotate", "--kind", "root", "--approval", approved(home, "key_rotation", "root")
+    )
     assert (home.path / "root.key").read_bytes() != before
     assert not (home.path / "root.key.new").exists()
     assert (home.path / "root.key").stat().st_mode & 0o777 == 0o600
@@ -90,7 +96,9 @@ def test_root_rotation_replaces_the_key_file_and_keeps_everything_readable(
 def test_an_interrupted_root_rotation_completes_at_the_next_start(tmp_path: Path) -> None:
     home = create_home(tmp_path / "home")
     old = (home.path / "root.key").read_bytes()
-    home.cli("keys", "rotate", "--kind", "root")
+    home.cli(
+        "keys", "rotate", "--kind", "root", "--approval", approved(home, "key_rotation", "root")
+    )
     rotated = (home.path / "root.key").read_bytes()
     # As if it stopped after committing the re-wrapped keyring, before replacing the key file.
     (home.path / "root.key").rename(home.path / "root.key.new")

@@ -24,7 +24,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from strongroom.adapters.notifiers import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_valid
 
-from .harness import DataHome, RunningServer, create_home, free_port, serving
+from .harness import DataHome, RunningServer, create_home, free_port, serving, trained_token
 
 pytestmark = pytest.mark.e2e
 SECRET = "e2e-webhook-secret-0123456789"
@@ -116,10 +116,7 @@ min_severity = "critical"
     home.env["STRONGROOM_MONITOR_CONFIG"] = str(config)
     home.env["STRONGROOM_ALERT_WEBHOOK_SECRET"] = SECRET
     canaries = home.cli_json("honeytokens", "plant", "--count", "2")
-    issued = {
-        role: home.cli_json("tokens", "create", "--name", f"mon-{role}", "--role", role)
-        for role in ("dpo", "payments")
-    }
+    issued = {role: trained_token(home, f"mon-{role}", role) for role in ("dpo", "payments")}
     try:
         with serving(home, root / "server.log") as served:
             yield Monitored(

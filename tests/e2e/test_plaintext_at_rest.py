@@ -23,6 +23,12 @@ class Person:
     phone: str
     first_name: str
     last_name: str
+    # PII hidden where no schema declares it: unknown traits, properties and context.
+    ssn_trait: str
+    note_trait: str
+    contact_property: str
+    note_property: str
+    device_agent: str
 
     @property
     def order_id(self) -> str:
@@ -36,6 +42,11 @@ class Person:
             "phone": self.phone,
             "first_name": self.first_name,
             "last_name": self.last_name,
+            "ssn_trait": self.ssn_trait,
+            "note_trait": self.note_trait,
+            "contact_property": self.contact_property,
+            "note_property": self.note_property,
+            "device_agent": self.device_agent,
         }
 
 
@@ -51,6 +62,11 @@ def _people() -> list[Person]:
                 phone=f"+44 7700 {secrets.randbelow(10**6):06d}",
                 first_name=f"Zelda{tag}",
                 last_name=f"Quarrington{tag}",
+                ssn_trait=_ssn(),
+                note_trait=f"met Zelda {tag} at the fair",
+                contact_property=f"hidden.{tag}@rest-example.org",
+                note_property=f"leave it with {tag} next door",
+                device_agent=f"RestAgent/{tag} (Hidden)",
             )
         )
     return people
@@ -68,6 +84,8 @@ def ingested(strongroom_server: RunningServer) -> list[Person]:
             "firstName": person.first_name,
             "lastName": person.last_name,
             "name": f"{person.first_name} {person.last_name}",
+            "ssn": person.ssn_trait,
+            "note": person.note_trait,
         }
         batch.append({"type": "identify", "userId": person.user_id, "traits": traits})
         batch.append(
@@ -78,6 +96,19 @@ def ingested(strongroom_server: RunningServer) -> list[Person]:
                 "properties": {"order_id": person.order_id, "total": 19.99},
             }
         )
+        batch.append(
+            {
+                "type": "track",
+                "userId": person.user_id,
+                "event": "Delivery Noted",
+                "properties": {
+                    "contact": person.contact_property,
+                    "note": person.note_property,
+                    "sku": "SKU-REST-CONTROL",
+                },
+                "context": {"userAgent": person.device_agent, "locale": "en-GB"},
+            }
+        )
     with strongroom_server.tracking() as client:
         response = client.post("/v1/batch", json={"batch": batch})
     assert response.status_code == 200, response.text
@@ -85,7 +116,18 @@ def ingested(strongroom_server: RunningServer) -> list[Person]:
         stored = strongroom_server.the_customer(person.email, role="dpo")
         assert stored["traits"]["phone"] == person.phone
         assert stored["traits"]["last_name"] == person.last_name
+        assert stored["traits"]["ssn"] == person.ssn_trait
     return people
+
+
+def _ssn() -> str:
+    """A random valid-looking US SSN (area 100-599, group and serial never zero)."""
+    area, group, serial = (
+        100 + secrets.randbelow(500),
+        1 + secrets.randbelow(99),
+        1 + secrets.randbelow(9999),
+    )
+    return f"{area:03d}-{group:02d}-{serial:04d}"
 
 
 def _needles(value: str) -> dict[str, bytes]:
@@ -140,6 +182,7 @@ def test_no_pii_is_stored_in_plaintext(
     # The control: what we read does hold these customers' data (order ids are kept plain).
     for person in ingested:
         assert person.order_id.encode() in everything
+    assert b"SKU-REST-CONTROL" in everything  # behavioral properties stay plain
 
 
 def test_the_search_for_plaintext_would_find_a_leak(ingested: list[Person]) -> None:

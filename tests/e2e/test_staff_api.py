@@ -118,9 +118,9 @@ def test_the_admin_role_is_refused_customer_reads_with_403(
 def test_an_unknown_purpose_is_refused_with_400(
     strongroom_server: RunningServer, customer: dict[str, Any]
 ) -> None:
-    headers = bearer(strongroom_server.tokens["dpo"]) | {PURPOSE: "marketing"}
+    headers = bearer(strongroom_server.tokens["dpo"]) | {PURPOSE: "curiosity"}
     error = assert_error(read(strongroom_server, customer["id"], **headers), 400, "invalid_input")
-    assert "marketing" in error["message"]
+    assert "curiosity" in error["message"]
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from strongroom.access.permissions import PURPOSE_NAMES, Permission
-from strongroom.access.policy import require, resolve_purpose, role_named
+from strongroom.access.policy import require, require_scope, resolve_purpose, role_named
 from strongroom.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from strongroom.core.models import Actor, Order
 from strongroom.core.monitoring import HoneytokenWatch
@@ -97,6 +97,7 @@ class CardDetokenizer:
         role = role_named(actor.role or "")
         try:
             require(role, Permission.CARDS_DETOKENIZE)
+            require_scope(actor, Permission.CARDS_DETOKENIZE)
         except PermissionDeniedError:
             self._record_denial(actor, purpose)
             raise

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from strongroom.access.decisions import Effect, field_effect
 from strongroom.access.permissions import PURPOSE_NAMES, ROLES, Permission, Role
 from strongroom.core.errors import InvalidInputError, PermissionDeniedError
+from strongroom.core.models import Actor
 from strongroom.core.schema import DataClass
 
 
 class FieldDecision(StrEnum):
     ALLOW = "allow"
     MASK = "mask"
-
-
-_MASKED_WITHOUT_PII_READ = frozenset({DataClass.PII, DataClass.UNCLASSIFIED})
 
 
 def role_named(name: str) -> Role:
@@ -34,6 +33,14 @@ def require(role: Role, permission: Permission) -> None:
         )
 
 
+def require_scope(actor: Actor, permission: Permission) -> None:
+    """Raise PermissionDeniedError if ``actor`` is a machine key narrowed to other scopes."""
+    if actor.scopes is not None and permission.value not in actor.scopes:
+        raise PermissionDeniedError(
+            f"this key's scopes do not include {permission.value}; issue a key with that scope"
+        )
+
+
 def resolve_purpose(role: Role, requested: str | None) -> str:
     """The request's purpose: the one stated if declared and allowed, else the role's default."""
     if requested is None or requested == "":
@@ -49,8 +56,9 @@ def resolve_purpose(role: Role, requested: str | None) -> str:
     return requested
 
 
-def field_decision(role: Role, data_class: DataClass) -> FieldDecision:
-    """Whether ``role`` sees a field of ``data_class`` in full or masked."""
-    if data_class in _MASKED_WITHOUT_PII_READ and Permission.PII_READ not in role.permissions:
+def field_decision(role: Role, data_class: DataClass, *, trained: bool = True) -> FieldDecision:
+    """Whether ``role`` sees a field of ``data_class`` in full or masked (the policy engine's
+    ``field_effect``: PII in full only with pii.read and current training)."""
+    if field_effect(role, data_class, trained=trained).effect is Effect.MASK:
         return FieldDecision.MASK
     return FieldDecision.ALLOW

@@ -3,30 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 from strongroom.access.cards import CardOnFile, cards_on_file
+from strongroom.access.consent import consent_allows, require_consent
+from strongroom.access.gate import authorise
 from strongroom.access.masking import mask_value
 from strongroom.access.permissions import Permission
 from strongroom.access.policy import (
     FieldDecision,
     field_decision,
-    require,
-    resolve_purpose,
     role_named,
 )
+from strongroom.access.training import is_trained
+from strongroom.access.volume import charge, refusal
+from strongroom.core.clock import Clock, SystemClock
 from strongroom.core.errors import (
     CustomerErasedError,
     InvalidInputError,
     NotFoundError,
-    PermissionDeniedError,
 )
 from strongroom.core.models import (
     IDENTIFIER_DATA_CLASS,
     Actor,
     CustomerId,
+    IdentifierKind,
     JsonValue,
     StoredCustomer,
 )
@@ -64,19 +67,27 @@ class ProfileReader:
     vault: SubjectVault
     audit: AuditTrail
     watch: HoneytokenWatch | None = None  # told of each read, so a canary read alerts at once
+    clock: Clock = field(default_factory=SystemClock)
 
     def read_customer(
         self, *, actor: Actor, customer_id: CustomerId, purpose: str | None = None
     ) -> CustomerView:
         """One profile; PII is masked unless the actor's role may read it."""
         stated = self._authorise(actor, Permission.CUSTOMERS_READ, purpose)
+        now = self.clock.now()
         with self.uow_factory() as uow:
             stored = uow.customers.get_many([customer_id]).get(customer_id)
             if stored is None:
                 raise NotFoundError(f"no customer with id {customer_id!r}")
             _subject_key(self.vault, uow, customer_id)  # an erased customer has no profile
-            view = self._view(uow, actor, stored)
-            self._record_read(uow, _read_draft(actor, AuditAction.CUSTOMER_READ, [view], stated))
+            require_consent(uow, customer_id, stated)
+            view = self._view(uow, actor, stored, now)
+            over = charge(uow, actor=actor, records=1, now=now)
+            if over is None:
+                draft = _read_draft(actor, AuditAction.CUSTOMER_READ, [view], stated)
+                self._record_read(uow, draft)
+        if over is not None:  # the read was rolled back; the refusal is audited on its own
+            raise self._over_volume(actor, over, now)
         return view
 
     def find_customers(
@@ -88,13 +99,24 @@ class ProfileReader:
             searchable = ", ".join(s.name for s in FIELDS_BY_NAME.values() if s.searchable)
             raise InvalidInputError(f"customers can be found by {searchable}, not by {field!r}")
         stated = self._authorise(actor, Permission.CUSTOMERS_SEARCH, purpose)
+        now = self.clock.now()
         with self.uow_factory() as uow:
             matches = match_customers(uow, self.vault, field, [value])
             ids = sorted({cid for owners in matches.values() for cid in owners})
-            found = uow.customers.get_many(ids)
-            views = [self._view(uow, actor, found[cid]) for cid in ids if cid in found]
-            self._record_read(uow, _read_draft(actor, AuditAction.CUSTOMER_SEARCH, views, stated))
+            found = uow.customers.get_many([cid for cid in ids if consent_allows(uow, cid, stated)])
+            views = [self._view(uow, actor, found[cid], now) for cid in ids if cid in found]
+            over = charge(uow, actor=actor, records=len(views), now=now)
+            if over is None:
+                draft = _read_draft(actor, AuditAction.CUSTOMER_SEARCH, views, stated)
+                self._record_read(uow, draft)
+        if over is not None:
+            raise self._over_volume(actor, over, now)
         return views
+
+    def _over_volume(self, actor: Actor, limit: int, now: datetime) -> Exception:
+        return refusal(
+            uow_factory=self.uow_factory, audit=self.audit, actor=actor, limit=limit, now=now
+        )
 
     def _record_read(self, uow: UnitOfWork, draft: AuditDraft) -> None:
         """Audit a read with it and commit; then tell the honeytoken watch its entry number."""
@@ -105,35 +127,26 @@ class ProfileReader:
             self.watch.observe(draft, seq)
 
     def _authorise(self, actor: Actor, permission: Permission, purpose: str | None) -> str:
-        role = role_named(actor.role or "")
-        try:
-            require(role, permission)
-            return resolve_purpose(role, purpose)
-        except PermissionDeniedError:
-            self._record_denial(actor, permission)
-            raise
-
-    def _record_denial(self, actor: Actor, permission: Permission) -> None:
-        draft = AuditDraft(
-            actor=actor.label,
-            action=AuditAction.ACCESS_DENIED,
-            outcome=Outcome.DENIED,
-            resource_type="customer",
-            detail={"permission": permission.value},
-            origin=actor.origin,
+        return authorise(
+            uow_factory=self.uow_factory,
+            audit=self.audit,
+            actor=actor,
+            permission=permission,
+            purpose=purpose,
         )
-        with self.uow_factory() as uow:
-            self.audit.record(uow, [draft])
-            uow.commit()
 
-    def _view(self, uow: UnitOfWork, actor: Actor, stored: StoredCustomer) -> CustomerView:
+    def _view(
+        self, uow: UnitOfWork, actor: Actor, stored: StoredCustomer, now: datetime
+    ) -> CustomerView:
         role = role_named(actor.role or "")
-        plain = _decrypt_all(self.vault, uow, stored)
+        # Only a role that could see PII needs its training looked up: without it, PII is masked.
+        trained = Permission.PII_READ not in role.permissions or is_trained(uow, actor, now)
+        plain = decrypt_fields(self.vault, uow, stored)
         traits: dict[str, JsonValue] = {}
         masked: list[str] = []
         for name, value in {**plain, **stored.demographics}.items():
             data_class = _class_of(name)
-            if field_decision(role, data_class) is FieldDecision.MASK:
+            if field_decision(role, data_class, trained=trained) is FieldDecision.MASK:
                 traits[name] = mask_value(name, value)
                 masked.append(name)
             else:
@@ -145,7 +158,9 @@ class ProfileReader:
             updated_at=stored.updated_at,
             traits=traits,
             masked_fields=tuple(sorted(masked)),
-            identifiers=_identifiers(self.vault, uow, stored.id, role_name=role.name),
+            identifiers=_identifiers(
+                self.vault, uow, stored.id, role_name=role.name, trained=trained
+            ),
             consents=uow.consents.latest_for_customer(stored.id),
             event_count=uow.events.count_for_customer(stored.id),
             order_count=len(orders),
@@ -170,7 +185,7 @@ def _subject_key(vault: SubjectVault, uow: UnitOfWork, customer_id: CustomerId) 
     return vault.open_subject_key(key)
 
 
-def _decrypt_all(
+def decrypt_fields(
     vault: SubjectVault, uow: UnitOfWork, stored: StoredCustomer
 ) -> dict[str, JsonValue]:
     if not stored.encrypted:
@@ -187,23 +202,42 @@ def _decrypt_all(
 
 
 def _identifiers(
-    vault: SubjectVault, uow: UnitOfWork, customer_id: CustomerId, *, role_name: str
+    vault: SubjectVault,
+    uow: UnitOfWork,
+    customer_id: CustomerId,
+    *,
+    role_name: str,
+    trained: bool = True,
 ) -> tuple[tuple[str, JsonValue], ...]:
-    stored = uow.identifiers.for_customer(customer_id)
-    if not stored:
-        return ()
-    key = _subject_key(vault, uow, customer_id)
     role = role_named(role_name)
     shown: list[tuple[str, JsonValue]] = []
-    for identifier in stored:
-        field = f"identifier:{identifier.kind.value}"
-        value = vault.decrypt(
-            key, customer_id=customer_id, field=field, ciphertext=identifier.ciphertext
-        )
-        if field_decision(role, IDENTIFIER_DATA_CLASS[identifier.kind]) is FieldDecision.MASK:
-            value = mask_value(identifier.kind.value, value)
-        shown.append((identifier.kind.value, value))
+    for kind, value in decrypt_identifiers(vault, uow, customer_id):
+        decision = field_decision(role, IDENTIFIER_DATA_CLASS[kind], trained=trained)
+        masked = decision is FieldDecision.MASK
+        shown.append((kind.value, mask_value(kind.value, value) if masked else value))
     return tuple(shown)
+
+
+def decrypt_identifiers(
+    vault: SubjectVault, uow: UnitOfWork, customer_id: CustomerId
+) -> list[tuple[IdentifierKind, JsonValue]]:
+    """Every identifier of the customer in plain text, for an authorised reader only."""
+    stored = uow.identifiers.for_customer(customer_id)
+    if not stored:
+        return []
+    key = _subject_key(vault, uow, customer_id)
+    return [
+        (
+            identifier.kind,
+            vault.decrypt(
+                key,
+                customer_id=customer_id,
+                field=f"identifier:{identifier.kind.value}",
+                ciphertext=identifier.ciphertext,
+            ),
+        )
+        for identifier in stored
+    ]
 
 
 def _read_draft(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from strongroom.core.errors import ConfigurationError
@@ -26,9 +27,14 @@ class FileErasureLedger:
         return str(self._path)
 
     def append(self, receipt: str) -> None:
-        if "\n" in receipt or "\r" in receipt:
+        self.append_many([receipt])
+
+    def append_many(self, receipts: Sequence[str]) -> None:
+        if not receipts:
+            return
+        if any("\n" in receipt or "\r" in receipt for receipt in receipts):
             raise ValueError("a ledger receipt must be one line of JSON")
-        line = (receipt + "\n").encode("utf-8")
+        line = "".join(receipt + "\n" for receipt in receipts).encode("utf-8")
         created = not self._path.exists()
         try:
             descriptor = os.open(self._path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, _MODE)

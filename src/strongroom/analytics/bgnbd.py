@@ -10,8 +10,6 @@ from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import minimize  # type: ignore[import-untyped]
-from scipy.special import gammaln, hyp2f1  # type: ignore[import-untyped]
 
 from strongroom.analytics.models import BgNbdFit, BgNbdParams, CustomerSummary
 from strongroom.analytics.summary import check_summaries
@@ -21,6 +19,9 @@ Array = NDArray[np.float64]
 
 
 def _log_likelihood(params: BgNbdParams, x: Array, t_x: Array, age: Array) -> Array:
+    # scipy takes 0.6 s to import: loaded here, by the fits, not at every CLI start.
+    from scipy.special import gammaln  # type: ignore[import-untyped]  # noqa: PLC0415
+
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
     head = (
         gammaln(r + x)
@@ -49,6 +50,9 @@ def _collapse(summaries: Sequence[CustomerSummary]) -> tuple[Array, Array, Array
 
 def fit_bgnbd(summaries: Sequence[CustomerSummary]) -> BgNbdFit:
     """Fit r, alpha, a, b by maximum likelihood; a clear error when the fit cannot be trusted."""
+    # scipy takes 0.6 s to import: loaded here, by the fits, not at every CLI start.
+    from scipy.optimize import minimize  # type: ignore[import-untyped]  # noqa: PLC0415
+
     check_summaries(summaries)
     if not any(s.frequency > 0 for s in summaries):
         raise InvalidInputError(
@@ -100,6 +104,9 @@ def p_alive(params: BgNbdParams, summary: CustomerSummary) -> float:
 
 def expected_purchases(params: BgNbdParams, summary: CustomerSummary, *, weeks: float) -> float:
     """Expected number of purchases in the next `weeks`, given the customer's history."""
+    # scipy takes 0.6 s to import: loaded here, by the fits, not at every CLI start.
+    from scipy.special import hyp2f1  # noqa: PLC0415
+
     check_summaries([summary])
     if not (np.isfinite(weeks) and weeks >= 0):
         raise InvalidInputError("the forecast horizon must be a finite number of weeks >= 0")

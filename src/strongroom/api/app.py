@@ -9,18 +9,20 @@ from fastapi import FastAPI, Request, Response
 
 from strongroom import __version__
 from strongroom.api.checkpointing import checkpoint_lifespan
-from strongroom.api.errors import install_error_handlers
-from strongroom.api.routes import cards, customers, erasure, health, tracking
+from strongroom.api.errors import error_response, install_error_handlers
+from strongroom.api.headers import SECURITY_HEADERS, content_type_problem
+from strongroom.api.routes import analytics as analytics_routes
+from strongroom.api.routes import apps as apps_routes
+from strongroom.api.routes import auth as auth_routes
+from strongroom.api.routes import cards, consents, customers, erasure, health, tracking
+from strongroom.api.routes import documents as documents_routes
+from strongroom.api.routes import incidents as incidents_routes
+from strongroom.api.routes import oauth as oauth_routes
+from strongroom.api.routes import reveal as reveal_routes
+from strongroom.api.routes import vendors as vendors_routes
 from strongroom.bootstrap import App
 
-SECURITY_HEADERS = {
-    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
-}
+__all__ = ["SECURITY_HEADERS", "create_api"]
 
 
 def create_api(app: App) -> FastAPI:
@@ -36,12 +38,32 @@ def create_api(app: App) -> FastAPI:
     api.state.strongroom = app
     install_error_handlers(api)
     api.include_router(health.router)
+    api.include_router(auth_routes.router)
     api.include_router(tracking.router)
     api.include_router(customers.router)
+    api.include_router(reveal_routes.router)
+    api.include_router(consents.router)
     api.include_router(erasure.router)
     api.include_router(cards.router)
+    api.include_router(analytics_routes.router)
+    api.include_router(documents_routes.router)
+    api.include_router(incidents_routes.router)
+    api.include_router(oauth_routes.router)
+    api.include_router(apps_routes.router)
+    api.include_router(apps_routes.grants_router)
+    api.include_router(vendors_routes.router)
+    api.middleware("http")(_content_type_guard)  # inside _security_headers: has a request id
     api.middleware("http")(_security_headers)
     return api
+
+
+async def _content_type_guard(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    problem = content_type_problem(request.method, request.url.path, request.headers)
+    if problem is not None:
+        return error_response(request, 415, "unsupported_media_type", problem)
+    return await call_next(request)
 
 
 async def _security_headers(

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from starlette.concurrency import run_in_threadpool
 
+from strongroom.access.machines.keys import SERVICE_KEY_PREFIX, Presented
+from strongroom.access.sessions import is_session_token
 from strongroom.access.tokens import authenticate_token
+from strongroom.api.tls import client_cert_fingerprint
 from strongroom.bootstrap import App
 from strongroom.core.models import Actor
 from strongroom.core.trail import Origin
@@ -42,11 +47,27 @@ def request_origin(request: Request) -> Origin:
 
 async def current_actor(request: Request, app: AppDep) -> Actor:
     token, origin = bearer_token(request), request_origin(request)
-    return await run_in_threadpool(
-        lambda: authenticate_token(
-            uow_factory=app.uow_factory, audit=app.audit, token=token, origin=origin
+    authenticate: Callable[[], Actor]
+    if token and token.startswith(f"{SERVICE_KEY_PREFIX}_"):
+        presented = Presented(token, origin, client_cert_fingerprint(request))
+        authenticate = partial(app.machines.keys.service_actor, presented)
+    elif is_session_token(token):
+        authenticate = partial(app.staff.sessions.authenticate, token, origin=origin)
+    else:
+        authenticate = partial(
+            authenticate_token,
+            uow_factory=app.uow_factory,
+            audit=app.audit,
+            token=token,
+            origin=origin,
         )
-    )
+    return await run_in_threadpool(authenticate)
+
+
+def presented_key(request: Request) -> Presented:
+    """A machine credential as presented: bearer secret, origin, TLS client certificate."""
+    origin, fingerprint = request_origin(request), client_cert_fingerprint(request)
+    return Presented(bearer_token(request), origin, fingerprint)
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

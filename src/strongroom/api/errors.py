@@ -12,23 +12,36 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from strongroom.api.headers import SECURITY_HEADERS
 from strongroom.core.errors import (
+    ArchiveRefusedError,
     AuthenticationError,
     ConflictError,
     CustomerErasedError,
+    FileTooLargeError,
     InvalidInputError,
+    MalwareDetectedError,
     NotFoundError,
     PermissionDeniedError,
+    RateLimitedError,
+    ScannerUnavailableError,
     StrongroomError,
+    UnsupportedFileTypeError,
 )
 
 logger = logging.getLogger("strongroom.api")
 
 # Most specific first; anything else is a server fault whose details stay in the server log.
 STATUS_BY_ERROR: tuple[tuple[type[StrongroomError], int], ...] = (
+    (FileTooLargeError, 413),  # the intake refusals, before InvalidInputError, their base
+    (UnsupportedFileTypeError, 415),
+    (MalwareDetectedError, 422),
+    (ArchiveRefusedError, 422),
+    (ScannerUnavailableError, 503),  # fail closed: no scanner, no file accepted
     (InvalidInputError, 400),
     (AuthenticationError, 401),
     (PermissionDeniedError, 403),
+    (RateLimitedError, 429),
     (CustomerErasedError, 410),  # before NotFoundError, its base: gone for good, not unknown
     (NotFoundError, 404),
     (ConflictError, 409),
@@ -42,6 +55,9 @@ _HTTP_CODES = {
     405: "method_not_allowed",
     413: "payload_too_large",
     415: "unsupported_media_type",
+    422: "unprocessable",
+    429: "rate_limited",
+    503: "unavailable",
 }
 
 
@@ -49,7 +65,12 @@ def error_response(request: Request, status: int, code: str, message: str) -> JS
     """The one error body."""
     request_id = getattr(request.state, "request_id", None)
     body = {"error": {"code": code, "message": message, "request_id": request_id}}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    # Set here too: a 500 is answered outside the middleware that adds them to the rest.
+    headers = dict(SECURITY_HEADERS)
+    if request_id is not None:
+        headers["X-Request-Id"] = request_id
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -57,7 +78,10 @@ async def _strongroom_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StrongroomError)
     for error_type, status in STATUS_BY_ERROR:
         if isinstance(error, error_type):
-            return error_response(request, status, error.code, error.message)
+            response = error_response(request, status, error.code, error.message)
+            if isinstance(error, RateLimitedError):
+                response.headers["Retry-After"] = str(error.retry_after)
+            return response
     logger.error("request failed: %s (%s)", error.code, type(error).__name__)
     return error_response(request, 500, "internal_error", "the server could not complete this")
 

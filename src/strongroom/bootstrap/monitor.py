@@ -17,6 +17,7 @@ from strongroom.collect.internal import InternalFeed
 from strongroom.collect.service import Ingestor
 from strongroom.core.clock import Clock
 from strongroom.core.errors import ConfigurationError
+from strongroom.core.monitoring import IncidentOpener
 from strongroom.core.ports import AuditTrail, UnitOfWorkFactory
 from strongroom.monitor.alerts import AlertService
 from strongroom.monitor.config import MonitorConfig, default_config, parse_monitor_config
@@ -83,15 +84,19 @@ def build_monitoring(
     audit: AuditTrail,
     clock: Clock,
     ingestor: Ingestor,
+    incidents: IncidentOpener | None = None,
 ) -> Monitoring:
-    """The alert service over the sinks, the live honeytoken watch, the internal feed."""
+    """The alert service over the sinks, the live honeytoken watch, the internal feed.
+
+    ``incidents``: critical alerts open an incident through it.
+    """
     config = setup.config
-    # The incident module does not exist yet: once it does, pass it here as ``incidents=``.
     alerts = AlertService(
         uow_factory=uow_factory,
         audit=audit,
         clock=clock,
         notifiers=setup.notifiers,
+        incidents=incidents,
         settings=config.alerts,
     )
     detector = config.detector(HoneytokenAccessDetector.name)

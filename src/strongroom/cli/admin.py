@@ -1,4 +1,4 @@
-"""``strongroom sources ...`` and ``strongroom tokens ...``: administration from the console."""
+"""``strongroom tokens ...``: staff API tokens, from the console (sources: cli/sources.py)."""
 
 from __future__ import annotations
 
@@ -8,62 +8,11 @@ import typer
 
 from strongroom.access.tokens import issue_token, revoke_token
 from strongroom.cli.context import local_actor, open_app
-from strongroom.cli.output import console, emit_json, emit_table
-from strongroom.collect.sources import create_source, list_sources
-from strongroom.core.models import Channel
+from strongroom.cli.output import console, emit_json
 
-sources_app = typer.Typer(
-    help="Sources of tracking data and their write keys.", no_args_is_help=True
-)
 tokens_app = typer.Typer(help="Staff API tokens.", no_args_is_help=True)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
-
-@sources_app.command("create")
-def sources_create(
-    name: Annotated[str, typer.Argument(help="A short name, e.g. web-shop")],
-    channel: Annotated[Channel, typer.Option(help="Where the data comes from")],
-    as_json: JsonOption = False,
-) -> None:
-    """Create a source and print its write key (shown once; only its hash is stored)."""
-    with open_app() as app:
-        created = create_source(
-            uow_factory=app.uow_factory,
-            audit=app.audit,
-            clock=app.clock,
-            actor=local_actor(),
-            name=name,
-            channel=channel,
-        )
-    source = created.source
-    if as_json:
-        emit_json(
-            {
-                "id": source.id,
-                "name": source.name,
-                "channel": source.channel.value,
-                "write_key": created.write_key,
-            }
-        )
-        return
-    console.print(f"Created source [bold]{source.name}[/] ({source.channel.value}), id {source.id}")
-    console.print(f"Write key (shown once, store it now): [bold]{created.write_key}[/]")
-
-
-@sources_app.command("list")
-def sources_list(as_json: JsonOption = False) -> None:
-    """List sources."""
-    with open_app() as app:
-        sources = list_sources(uow_factory=app.uow_factory)
-    rows = [
-        (s.name, s.channel.value, s.id, s.created_at.isoformat(), s.disabled_at) for s in sources
-    ]
-    if as_json:
-        keys = ("name", "channel", "id", "created_at", "disabled_at")
-        emit_json([dict(zip(keys, row, strict=True)) for row in rows])
-        return
-    emit_table("Sources", ["name", "channel", "id", "created", "disabled"], rows)
 
 
 @tokens_app.command("create")

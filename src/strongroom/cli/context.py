@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from strongroom.access.tokens import authenticate_token
 from strongroom.bootstrap import App, build
 from strongroom.core.errors import ConfigurationError
 from strongroom.core.models import Actor, PrincipalKind
@@ -42,10 +43,10 @@ def root_passphrase(settings: Settings, *, confirm: bool = False) -> str | None:
 
 
 @contextmanager
-def open_app(settings: Settings | None = None) -> Iterator[App]:
-    """The wired app for one command, closed afterwards."""
+def open_app(settings: Settings | None = None, *, passphrase: str | None = None) -> Iterator[App]:
+    """The wired app for one command, closed afterwards (asks for the passphrase if needed)."""
     settings = settings or current_settings()
-    app = build(settings, passphrase=root_passphrase(settings))
+    app = build(settings, passphrase=passphrase or root_passphrase(settings))
     try:
         yield app
     finally:
@@ -55,3 +56,10 @@ def open_app(settings: Settings | None = None) -> Iterator[App]:
 def local_actor() -> Actor:
     """The operator at the server's console: holds the root passphrase, so administers."""
     return Actor(PrincipalKind.LOCAL, getpass.getuser(), role="admin")
+
+
+def staff_actor(app: App, token: str | None) -> Actor:
+    """The staff member whose API token is given, else STRONGROOM_TOKEN (audited if refused)."""
+    settings = app.settings
+    secret = token or (settings.token.get_secret_value() if settings.token else None)
+    return authenticate_token(uow_factory=app.uow_factory, audit=app.audit, token=secret)

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import re
+import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from strongroom.access.tokens import authenticate_token
+from strongroom.cli.backups import progress_bars
 from strongroom.cli.context import current_settings, open_app
 from strongroom.cli.customers import customers_app
 from strongroom.cli.output import console, emit_json
-from strongroom.core.errors import ConflictError
+from strongroom.core.errors import ConflictError, InvalidInputError
 from strongroom.core.models import CustomerId
 from strongroom.vault.receipts import ErasureReceipt
+
+_CUSTOMER_ID = re.compile(r"[0-9a-f-]{1,64}")
 
 
 @customers_app.command("erase")
@@ -63,3 +69,56 @@ def _print_receipt(customer_id: str, receipt: ErasureReceipt, out: Path | None) 
     else:
         console.print("  receipt (keep it; check it with `strongroom keys verify-receipt FILE`):")
         console.print(receipt.to_json(), markup=False)
+
+
+@customers_app.command("erase-many")
+def customers_erase_many(
+    ids_file: Annotated[
+        Path, typer.Argument(help="A file of customer ids, one per line ('-' for stdin)")
+    ],
+    reason: Annotated[
+        str, typer.Option(help="Why, e.g. a retention decision reference; no personal data")
+    ],
+    token: Annotated[
+        str | None,
+        typer.Option(help="Staff API token; default STRONGROOM_TOKEN", show_default=False),
+    ] = None,
+    purpose: Annotated[str | None, typer.Option(help="Why you act; default: your role's")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+) -> None:
+    """Erase many customers: a transaction and one ledger write per 200, with a progress bar."""
+    ids = _read_ids(ids_file)
+    settings = current_settings()
+    staff_token = token or (settings.token.get_secret_value() if settings.token else None)
+    with open_app(settings) as app, progress_bars(enabled=not as_json) as progress:
+        actor = authenticate_token(uow_factory=app.uow_factory, audit=app.audit, token=staff_token)
+        report = app.erasure.erase_customers(
+            actor=actor, customer_ids=ids, reason=reason, purpose=purpose, progress=progress
+        )
+    counts = asdict(report)
+    if as_json:
+        emit_json(counts)
+        return
+    console.print(
+        f"[green]Erased[/] {report.erased} customers ({report.receipts} receipts in the ledger); "
+        f"skipped: {report.unknown} unknown, {report.already_erased} erased already, "
+        f"{report.held} under a legal hold"
+    )
+
+
+def _read_ids(path: Path) -> list[CustomerId]:
+    text = sys.stdin.read() if str(path) == "-" else _read_text(path)
+    ids = [line.strip() for line in text.splitlines() if line.strip()]
+    if not ids:
+        raise InvalidInputError(f"{path} holds no customer ids: give one id per line")
+    bad = next((n for n, cid in enumerate(ids, 1) if not _CUSTOMER_ID.fullmatch(cid)), None)
+    if bad is not None:
+        raise InvalidInputError(f"{path}: id number {bad} is not a customer id (hex digits, '-')")
+    return [CustomerId(cid) for cid in ids]
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidInputError(f"cannot read {path} ({type(error).__name__})") from None

@@ -7,23 +7,40 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import uvicorn
 from typer.exceptions import TyperException
 
 from strongroom.api.server import build_server
-from strongroom.bootstrap import initialise
+from strongroom.api.workers import MAX_WORKERS, bind_socket, serve_workers
+from strongroom.bootstrap import App, build, initialise
 from strongroom.cli import erasure as _erasure  # noqa: F401 - registers customers erase
+from strongroom.cli import identity as _identity  # noqa: F401 - registers customers merge|unmerge...
 from strongroom.cli import receipts as _receipts  # noqa: F401 - registers keys verify-receipt
 from strongroom.cli import rotation as _rotation  # noqa: F401 - registers keys status|rotate|retire
-from strongroom.cli.admin import sources_app, tokens_app
+from strongroom.cli import training as _training  # noqa: F401 - registers staff training ...
+from strongroom.cli.admin import tokens_app
+from strongroom.cli.analytics import analytics_app
+from strongroom.cli.approvals import approvals_app
 from strongroom.cli.audit import audit_app
 from strongroom.cli.backups import backup_app
 from strongroom.cli.cards import cards_app
+from strongroom.cli.catalog import catalog
 from strongroom.cli.context import current_settings, local_actor, open_app, root_passphrase
 from strongroom.cli.customers import customers_app
 from strongroom.cli.demo import demo
+from strongroom.cli.imports import import_file, imports_app
+from strongroom.cli.incidents import incidents_app
 from strongroom.cli.keys import keys_app
+from strongroom.cli.lake import lake_app, warehouse_app
+from strongroom.cli.machines import apps_app, service_keys_app, vendors_app
 from strongroom.cli.monitor import alerts_app, honeytokens_app, monitor_app
 from strongroom.cli.output import console, emit_error, emit_json
+from strongroom.cli.policy import policy_app
+from strongroom.cli.privacy import consent_app, dsar_app, holds_app, retention_app
+from strongroom.cli.quarantine import quarantine_app
+from strongroom.cli.scan import scan
+from strongroom.cli.sources import sources_app
+from strongroom.cli.staff import staff_app
 from strongroom.core.errors import ConfigurationError, StrongroomError
 
 app = typer.Typer(
@@ -35,6 +52,12 @@ app = typer.Typer(
 )
 app.add_typer(sources_app, name="sources")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(staff_app, name="staff")
+app.add_typer(policy_app, name="policy")
+app.add_typer(approvals_app, name="approvals")
+app.add_typer(service_keys_app, name="service-keys")
+app.add_typer(vendors_app, name="vendors")
+app.add_typer(apps_app, name="apps")
 app.add_typer(customers_app, name="customers")
 app.add_typer(audit_app, name="audit")
 app.add_typer(cards_app, name="cards")
@@ -43,7 +66,20 @@ app.add_typer(backup_app, name="backup")
 app.add_typer(monitor_app, name="monitor")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(honeytokens_app, name="honeytokens")
+app.add_typer(incidents_app, name="incidents")
+app.add_typer(lake_app, name="lake")
+app.add_typer(warehouse_app, name="warehouse")
+app.add_typer(analytics_app, name="analytics")
+app.add_typer(consent_app, name="consent")
+app.add_typer(dsar_app, name="dsar")
+app.add_typer(holds_app, name="holds")
+app.add_typer(retention_app, name="retention")
+app.add_typer(quarantine_app, name="quarantine")
 app.command("demo")(demo)
+app.command("import")(import_file)
+app.command("catalog")(catalog)
+app.command("scan")(scan)
+app.add_typer(imports_app, name="imports")
 
 
 @app.command("init")
@@ -78,17 +114,41 @@ def serve(
     insecure_dev: Annotated[
         bool, typer.Option("--insecure-dev", help="Plain HTTP, loopback only, for development")
     ] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, max=MAX_WORKERS, help="Worker processes sharing the port")
+    ] = 1,
 ) -> None:
     """Serve the API over TLS (plain HTTP only with --insecure-dev on loopback)."""
-    with open_app() as strongroom:
-        server = build_server(
+    scheme = "http" if insecure_dev else "https"
+    settings = current_settings()
+    passphrase = root_passphrase(settings)
+
+    def make_server(strongroom: App) -> uvicorn.Server:
+        return build_server(
             strongroom, host=host, port=port, cert=cert, key=key, insecure_dev=insecure_dev
         )
-        scheme = "http" if insecure_dev else "https"
-        console.print(f"Starting on {scheme}://{host}:{port}  (Ctrl+C to stop)")
-        server.run()
-        if not server.started:
-            raise ConfigurationError(f"could not serve on {host}:{port}; is the port in use?")
+
+    with open_app(settings, passphrase=passphrase) as strongroom:
+        server = make_server(strongroom)  # checks keys, TLS files and transport settings first
+        if workers == 1:
+            console.print(f"Starting on {scheme}://{host}:{port}  (Ctrl+C to stop)")
+            server.run()
+            if not server.started:
+                raise ConfigurationError(f"could not serve on {host}:{port}; is the port in use?")
+            return
+    try:
+        sock = bind_socket(host, port)
+    except OSError as error:
+        raise ConfigurationError(f"could not serve on {host}:{port} ({error.strerror})") from None
+    console.print(f"Starting {workers} workers on {scheme}://{host}:{port}  (Ctrl+C to stop)")
+    failed = serve_workers(
+        workers,
+        sock=sock,
+        open_app=lambda: build(settings, passphrase=passphrase),
+        make_server=make_server,
+    )
+    if failed:
+        raise ConfigurationError(f"{failed} of {workers} workers stopped with an error")
 
 
 def run() -> None:

@@ -12,7 +12,8 @@ from strongroom.bootstrap import App, rotate_root_key
 from strongroom.cli.context import local_actor, open_app, root_passphrase
 from strongroom.cli.keys import keys_app
 from strongroom.cli.output import console, emit_json, emit_table
-from strongroom.core.errors import InvalidInputError
+from strongroom.core.errors import ApprovalRequiredError, InvalidInputError
+from strongroom.core.policy import ApprovalKind
 from strongroom.vault.keyring import KeyKind
 from strongroom.vault.rotation import Rotation
 from strongroom.vault.status import key_status
@@ -66,11 +67,30 @@ def keys_rotate(
         bool, typer.Option(help="Finish an interrupted rotation instead of adding a version")
     ] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=100_000, help="Records a batch")] = 1000,
+    approval: Annotated[
+        str | None, typer.Option(help="A second person's approval id (four eyes)")
+    ] = None,
 ) -> None:
-    """Add a key version and move every record onto it in batches, while Strongroom serves."""
+    """Add a key version and move every record onto it in batches, while Strongroom serves.
+
+    Needs a second person's approval (``approvals request --kind key_rotation --payload KIND``);
+    finishing an interrupted rotation (--resume) does not."""
     if kind not in ROTATABLE:
         raise InvalidInputError(f"--kind must be one of {', '.join(ROTATABLE)}, not {kind!r}")
+    if approval is None and not resume:
+        raise ApprovalRequiredError(
+            "key rotation needs a second person's approval: run strongroom approvals request "
+            f"--kind key_rotation --payload {kind}, have another person approve it, then "
+            "add --approval ID"
+        )
     with open_app() as app:
+        if approval is not None:
+            app.policy.approvals.use(
+                actor=local_actor(),
+                approval_id=approval,
+                kind=ApprovalKind.KEY_ROTATION,
+                payload=kind,
+            )
         if kind == "root":
             key_id = rotate_root_key(app, passphrase=root_passphrase(app.settings))
             console.print(f"The keyring is now wrapped by the new root key {key_id}")

@@ -6,7 +6,7 @@ A request is rejected whole: either every message in it is valid, or none is sto
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -16,6 +16,7 @@ from strongroom.core.errors import InvalidInputError, PayloadTooLargeError
 
 MAX_EVENT_BYTES = 32 * 1024
 MAX_REQUEST_BYTES = 500 * 1024
+MAX_DEPTH = 32  # nesting of objects and lists in a request; deeper is a bomb, not data
 MessageType = Literal["identify", "track", "page", "screen", "group", "alias"]
 
 
@@ -28,6 +29,8 @@ class SegmentMessage(BaseModel):
     message_id: str | None = Field(default=None, alias="messageId", min_length=1, max_length=256)
     user_id: str | int | None = Field(default=None, alias="userId")
     anonymous_id: str | int | None = Field(default=None, alias="anonymousId")
+    previous_id: str | int | None = Field(default=None, alias="previousId")
+    group_id: str | int | None = Field(default=None, alias="groupId")
     event: str | None = Field(default=None, max_length=512)
     name: str | None = Field(default=None, max_length=512)
     traits: dict[str, Any] = Field(default_factory=dict)
@@ -36,13 +39,32 @@ class SegmentMessage(BaseModel):
     timestamp: datetime | None = None
     sent_at: datetime | None = Field(default=None, alias="sentAt")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _traits_in_context(cls, data: Any) -> Any:
+        # RudderStack's SDKs send an identify call's traits in context.traits instead.
+        if isinstance(data, dict) and data.get("type") == "identify" and not data.get("traits"):
+            context = data.get("context")
+            if isinstance(context, dict) and isinstance(context.get("traits"), dict):
+                return {**data, "traits": context["traits"]}
+        return data
+
     @model_validator(mode="after")
     def _check_required(self) -> SegmentMessage:
         if _blank(self.user_id) and _blank(self.anonymous_id):
             raise ValueError("either userId or anonymousId is required")
         if self.type == "track" and not (self.event and self.event.strip()):
             raise ValueError("a track call needs a non-empty 'event'")
+        if self.type == "alias" and _blank(self.previous_id):
+            raise ValueError("an alias call needs 'previousId', the identity it joins")
+        if self.type == "group" and _blank(self.group_id):
+            raise ValueError("a group call needs a non-empty 'groupId'")
         return self
+
+    @property
+    def previous_key(self) -> str | None:
+        """An alias call's previous identity (a userId or anonymousId)."""
+        return None if _blank(self.previous_id) else str(self.previous_id).strip()
 
     @property
     def user_key(self) -> str | None:
@@ -77,6 +99,7 @@ def parse_request(body: bytes, *, endpoint: MessageType | Literal["batch"]) -> P
     document = _load_json(body)
     if not isinstance(document, dict):
         raise InvalidInputError("request body must be a JSON object")
+    _check_depth(document)
     write_key = document.get("writeKey")
     if write_key is not None and not isinstance(write_key, str):
         raise InvalidInputError("'writeKey' must be a string")
@@ -108,6 +131,29 @@ def _load_json(body: bytes) -> Any:
         ) from None
     except RecursionError:
         raise InvalidInputError("request body is nested too deeply") from None
+
+
+def _check_depth(document: Any) -> None:
+    pending: list[tuple[Any, int]] = [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise InvalidInputError(
+                f"request body is nested more than {MAX_DEPTH} levels deep; flatten it"
+            )
+        children = value.values() if isinstance(value, dict) else value
+        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+
+
+def with_client_ip(request: ParsedRequest, ip: str | None) -> ParsedRequest:
+    """Every message with ``context.ip`` set to the connection's address, whatever was sent."""
+    if ip is None:
+        return request
+    messages = tuple(
+        message.model_copy(update={"context": {**message.context, "ip": ip}})
+        for message in request.messages
+    )
+    return replace(request, messages=messages)
 
 
 def _parse_sent_at(value: Any) -> datetime | None:

@@ -9,9 +9,13 @@ from datetime import datetime
 from typing import Any
 
 from strongroom.collect.cards import card_in, without_card_data
-from strongroom.collect.classification import classify_traits
+from strongroom.collect.catalog import FieldTally
+from strongroom.collect.classification import classify_traits, default_registry
+from strongroom.collect.detectors.registry import DetectorRegistry
+from strongroom.collect.guardrails import IdentityPolicy
 from strongroom.collect.identity import IdentityResolver
 from strongroom.collect.orders import OrderDraft, order_draft
+from strongroom.collect.sealing import EventSealer
 from strongroom.collect.segment import ParsedRequest, SegmentMessage
 from strongroom.collect.traits import TraitWriter
 from strongroom.core.clock import Clock, ensure_utc
@@ -56,8 +60,12 @@ class Ingestor:
         audit: AuditTrail,
         clock: Clock,
         cards: CardVault | None = None,
+        detectors: DetectorRegistry | None = None,
+        identity: IdentityPolicy | None = None,
     ) -> None:
         self._uow_factory, self._vault, self._audit, self._clock = uow_factory, vault, audit, clock
+        self._identity = identity or IdentityPolicy()  # blocked values, per-type limits
+        self._detectors = detectors or default_registry()  # finds PII in unknown fields
         self._cards = cards  # without a card vault, a call carrying a card number is refused
 
     def ingest(
@@ -85,9 +93,10 @@ class Ingestor:
     ) -> IngestResult:
         with self._uow_factory() as uow:
             fresh = _new_messages(uow, source, batch)
-            resolver = IdentityResolver(uow, self._vault, now)
+            resolver = IdentityResolver(uow, self._vault, now, policy=self._identity, source=source)
             resolver.preload([item.message for item in fresh])
-            owners = [resolver.resolve(item.message) for item in fresh]
+            entries = [resolver.resolve(item.message) for item in fresh]
+            owners = resolver.owners(entries)  # after the merges the batch made
             traits = TraitWriter(uow, self._vault, resolver, now)
             identifies = [
                 (item.message.traits, owner)
@@ -96,19 +105,32 @@ class Ingestor:
             ]
             traits.preload([owner for _, owner in identifies])
             classes = {EVENT_DATA_CLASS}
+            tally = FieldTally(self._vault, now)  # the field catalog's counts for this batch
             for sent_traits, owner in identifies:
-                classes |= traits.apply(owner, classify_traits(sent_traits))
+                classified = classify_traits(sent_traits, self._detectors)
+                tally.add(classified.fields)
+                classes |= traits.apply(owner, classified)
             uow.customers.add(list(resolver.new_customers.values()))
             uow.subject_keys.add(resolver.new_subject_keys)
             uow.identifiers.add(resolver.new_identifiers)
+            resolver.flush()
             traits.flush()
             cards = self._tokenize(uow, fresh, owners, now)
             rows = zip(fresh, owners, cards, strict=True)
-            uow.events.add([_event(source, item, owner, card, now) for item, owner, card in rows])
+            sealer = EventSealer(self._vault, self._detectors, resolver.subject_key, tally)
+            events = [
+                sealer.seal(_event(source, i, o, c, now), i.message.context, card=c is not None)
+                for i, o, c in rows
+            ]
+            uow.events.add(events)
+            classes |= sealer.data_classes
+            uow.field_catalog.record(tally.counts())
             orders = _new_orders(uow, source, fresh, owners, cards)
             classes |= _stored_classes(orders, cards)
             uow.orders.add(orders)
             uow.consents.add(_consents(source, fresh, owners, now))
+            order_ids = [item.order.external_id if item.order else None for item in fresh]
+            uow.merges.add_moves(resolver.routed_moves(entries, events, orders, order_ids))
             result = IngestResult(
                 received=len(batch),
                 stored=len(fresh),
@@ -116,7 +138,9 @@ class Ingestor:
                 customers_created=len(resolver.new_customers),
                 orders=len(orders),
             )
-            self._audit.record(uow, [_audit_draft(source, owners, classes, result, origin)])
+            drafts = resolver.links.audit_drafts(origin)  # merges and reviews, then the batch
+            drafts.append(_audit_draft(source, owners, classes, result, origin))
+            self._audit.record(uow, drafts)
             uow.commit()
         return result
 

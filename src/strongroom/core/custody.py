@@ -5,7 +5,7 @@ They hold what must survive outside the database: keys, proof of erasures, backu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import BinaryIO, Protocol
 
@@ -46,6 +46,10 @@ class ErasureLedger(Protocol):
 
     def append(self, receipt: str) -> None:
         """Add one receipt; it is on stable storage when this returns."""
+        ...
+
+    def append_many(self, receipts: Sequence[str]) -> None:
+        """Add several receipts with one write; all are on stable storage when this returns."""
         ...
 
     def receipts(self) -> list[tuple[int, str]]:

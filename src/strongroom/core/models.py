@@ -28,11 +28,15 @@ class Channel(StrEnum):
 class IdentifierKind(StrEnum):
     USER_ID = "user_id"
     ANONYMOUS_ID = "anonymous_id"
+    # context.externalIds: one kind for every type; the value is "<type>:<id>", so the type is
+    # hashed into the lookup and key rotation re-indexes it like any other identifier.
+    EXTERNAL = "external"
 
 
 IDENTIFIER_DATA_CLASS: dict[IdentifierKind, DataClass] = {
     IdentifierKind.USER_ID: DataClass.PII,
     IdentifierKind.ANONYMOUS_ID: DataClass.BEHAVIORAL,
+    IdentifierKind.EXTERNAL: DataClass.PII,
 }
 
 
@@ -89,6 +93,10 @@ class Event:
     properties: JsonObject
     timestamp: datetime
     received_at: datetime
+    # Declared context fields kept plain (locale, page path...), and the PII and unclassified
+    # properties and context fields, sealed under the customer's key (vault.eventfields).
+    context: JsonObject = field(default_factory=dict)
+    sealed: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +146,7 @@ class Consent:
     granted: bool
     source_id: str
     recorded_at: datetime
+    wording_version: str | None = None  # which consent text the person saw, when known
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +156,11 @@ class Source:
     channel: Channel
     created_at: datetime
     disabled_at: datetime | None = None
+    # Settings (collect.sources): browser origins allowed to send, requests per second in one
+    # server process (None: the default), and whether every batch must be signed.
+    allowed_origins: tuple[str, ...] = ()
+    rate_limit: int | None = None
+    require_signature: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,12 +171,17 @@ class WriteKey:
     prefix: str
     created_at: datetime
     revoked_at: datetime | None = None
+    expires_at: datetime | None = None  # set when a rotation's overlap ends
+    signing_secret: bytes | None = None  # the batch-signing secret, encrypted (collect.signing)
 
 
 class PrincipalKind(StrEnum):
     STAFF = "staff"
     SOURCE = "source"
     LOCAL = "local"  # the operator at the server's console, holding the root passphrase
+    SERVICE = "service"  # a service API key (access.machines)
+    VENDOR = "vendor"  # a vendor's key: time-boxed, bound to networks, least data
+    APP = "app"  # a third-party app holding an OAuth 2 access token
     ANONYMOUS = "anonymous"
 
 
@@ -194,6 +213,8 @@ class Actor:
     role: str | None = None
     principal_id: str | None = None
     origin: Origin | None = None  # where the request came from, for the audit log
+    # The permissions a machine key was narrowed to (access.gate checks them); None: the role's.
+    scopes: frozenset[str] | None = None
 
     @property
     def label(self) -> str:

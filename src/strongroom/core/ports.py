@@ -7,7 +7,19 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from strongroom.core.catalog import FieldCatalogRepository
 from strongroom.core.erasures import Erasure, ShreddedData
+from strongroom.core.identity import (
+    IdentifierCounts,
+    MergeRepository,
+    MergeReviewRepository,
+    MovableRows,
+)
+from strongroom.core.imports import ImportRunRepository
+from strongroom.core.incidents import ContainmentRepository, IncidentRepository
+from strongroom.core.intake import DocumentRepository, QuarantineRepository
+from strongroom.core.lake import LakeFeedRepository
+from strongroom.core.machines import AppRepository, MachineKeyRepository
 from strongroom.core.models import (
     ApiToken,
     BlindIndexEntry,
@@ -18,14 +30,16 @@ from strongroom.core.models import (
     IdentifierKind,
     Order,
     Principal,
-    Source,
     StoredCard,
     StoredCustomer,
     SubjectKey,
     WrappedDataKey,
-    WriteKey,
 )
 from strongroom.core.monitoring import AlertRepository, HoneytokenRepository
+from strongroom.core.policy import PolicyRepository
+from strongroom.core.privacy import DataSubjectRequestRepository, LegalHoldRepository
+from strongroom.core.sources import SourceRepository
+from strongroom.core.staff import StaffRepository
 from strongroom.core.trail import AuditCheckpoint, AuditDraft, AuditEntry, AuditHead
 
 
@@ -84,7 +98,7 @@ class SubjectKeyRepository(Protocol):
     def count_by_kek_version(self) -> dict[int, int]: ...
 
 
-class IdentifierRepository(Protocol):
+class IdentifierRepository(IdentifierCounts, Protocol):
     def resolve(self, kind: IdentifierKind, lookups: Sequence[bytes]) -> dict[bytes, CustomerId]:
         """Map each known lookup value of ``kind`` to its customer."""
         ...
@@ -106,20 +120,42 @@ class IdentifierRepository(Protocol):
         ...
 
 
-class EventRepository(Protocol):
+class EventRepository(MovableRows[str], Protocol):
     def known_message_ids(self, source_id: str, message_ids: Sequence[str]) -> set[str]: ...
 
     def add(self, events: Sequence[Event]) -> None: ...
 
     def count_for_customer(self, customer_id: CustomerId) -> int: ...
 
+    def page_for_customer(
+        self, customer_id: CustomerId, *, after: str | None = None, limit: int = 1000
+    ) -> list[Event]:
+        """The customer's events ordered by id, those after ``after``: pages for an export."""
+        ...
 
-class OrderRepository(Protocol):
+    def count_before(self, cutoff: datetime, *, keep: Sequence[CustomerId]) -> int:
+        """Events that happened before ``cutoff``, not counting the customers in ``keep``."""
+        ...
+
+    def delete_before(self, cutoff: datetime, *, keep: Sequence[CustomerId], limit: int) -> int:
+        """Delete up to ``limit`` such events; returns how many (0 when none are left)."""
+        ...
+
+
+class OrderRepository(MovableRows[str], Protocol):
     def known_external_ids(self, source_id: str, external_ids: Sequence[str]) -> set[str]: ...
 
     def add(self, orders: Sequence[Order]) -> None: ...
 
     def for_customer(self, customer_id: CustomerId) -> list[Order]: ...
+
+    def count_before(self, cutoff: datetime, *, keep: Sequence[CustomerId]) -> int:
+        """Orders placed before ``cutoff``, not counting the customers in ``keep``."""
+        ...
+
+    def delete_before(self, cutoff: datetime, *, keep: Sequence[CustomerId], limit: int) -> int:
+        """Delete up to ``limit`` such orders with their lines; returns how many."""
+        ...
 
 
 class CardVaultRepository(Protocol):
@@ -140,22 +176,17 @@ class CardVaultRepository(Protocol):
         ...
 
 
-class ConsentRepository(Protocol):
+class ConsentRepository(MovableRows[int], Protocol):
     def add(self, consents: Sequence[Consent]) -> None: ...
 
     def latest_for_customer(self, customer_id: CustomerId) -> dict[str, bool]: ...
 
+    def history(self, customer_id: CustomerId) -> list[Consent]:
+        """Every decision recorded for the customer, oldest first (the ledger keeps them all)."""
 
-class SourceRepository(Protocol):
-    def add(self, source: Source, key: WriteKey) -> None: ...
-
-    def by_name(self, name: str) -> Source | None: ...
-
-    def by_key_hash(self, key_hash: bytes) -> Source | None:
-        """The enabled source owning this unrevoked write key, if any."""
+    def granted_customers(self, purpose: str) -> list[CustomerId]:
+        """Customers whose newest decision for ``purpose`` is a grant, by id (for analytics)."""
         ...
-
-    def list(self) -> list[Source]: ...
 
 
 class PrincipalRepository(Protocol):
@@ -235,8 +266,16 @@ class ErasureRepository(Protocol):
         """Delete the customer's subject key, identifiers and blind indexes; keep all else."""
         ...
 
+    def shred_many(self, customer_ids: Sequence[CustomerId]) -> dict[CustomerId, ShreddedData]:
+        """``shred`` for many customers at once; every id given is in the answer."""
+        ...
+
     def add(self, erasure: Erasure) -> None:
         """Record an erasure; ConflictError if its pseudonym is recorded already."""
+        ...
+
+    def add_many(self, erasures: Sequence[Erasure]) -> None:
+        """Record several erasures at once."""
         ...
 
     def find(self, pseudonyms: Sequence[str]) -> list[Erasure]:
@@ -266,6 +305,21 @@ class UnitOfWork(Protocol):
     erasures: ErasureRepository
     alerts: AlertRepository
     honeytokens: HoneytokenRepository
+    field_catalog: FieldCatalogRepository
+    lake_feed: LakeFeedRepository
+    merges: MergeRepository
+    merge_reviews: MergeReviewRepository
+    incidents: IncidentRepository
+    containment: ContainmentRepository
+    imports: ImportRunRepository
+    privacy_requests: DataSubjectRequestRepository
+    legal_holds: LegalHoldRepository
+    documents: DocumentRepository
+    quarantine: QuarantineRepository
+    staff: StaffRepository
+    machine_keys: MachineKeyRepository
+    apps: AppRepository
+    policy: PolicyRepository
 
     def __enter__(self) -> Self: ...
 

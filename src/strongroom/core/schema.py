@@ -84,3 +84,63 @@ EVENT_DATA_CLASS = DataClass.BEHAVIORAL
 ORDER_DATA_CLASS = DataClass.TRANSACTIONAL
 # A card number sent with a call is payment data wherever it was sent.
 CARD_DATA_CLASS = DataClass.PAYMENT
+
+
+@dataclass(frozen=True, slots=True)
+class EventFieldSpec:
+    """A known event property or context field: its class; ``scanned`` if detectors check it too.
+
+    A scanned field (a URL, a page title) is declared behavioral, but its values still pass the
+    PII detectors: a URL may carry an e-mail address in its query string.
+    """
+
+    name: str
+    data_class: DataClass
+    aliases: tuple[str, ...]
+    description: str
+    scanned: bool = False
+
+
+def _behavioral(name: str, *aliases: str, scanned: bool = False) -> EventFieldSpec:
+    return EventFieldSpec(name, DataClass.BEHAVIORAL, (name, *aliases), name, scanned)
+
+
+def _transactional(name: str, *aliases: str) -> EventFieldSpec:
+    return EventFieldSpec(name, DataClass.TRANSACTIONAL, (name, *aliases), name)
+
+
+# Segment's e-commerce and page specs: properties whose meaning is known, stored in the clear.
+EVENT_PROPERTIES: tuple[EventFieldSpec, ...] = (
+    *(_behavioral(n) for n in ("product_id", "sku", "category", "brand", "variant", "position")),
+    *(_behavioral(n) for n in ("list_id", "cart_id", "checkout_id", "step", "affiliation")),
+    *(_behavioral(n) for n in ("shipping_method", "payment_method", "promotion_id", "creative")),
+    _behavioral("name", scanned=True),  # the product's (or page's) name
+    _behavioral("products", scanned=True),
+    _behavioral("path", scanned=True),
+    _behavioral("url", scanned=True),
+    _behavioral("referrer", scanned=True),
+    _behavioral("title", scanned=True),
+    _behavioral("search", scanned=True),
+    _behavioral("image_url", scanned=True),
+    _behavioral("coupon", scanned=True),
+    *(_transactional(n) for n in ("price", "quantity", "revenue", "currency", "order_id")),
+    *(_transactional(n) for n in ("total", "subtotal", "tax", "shipping", "discount", "value")),
+    EventFieldSpec("card_token", DataClass.PAYMENT, ("card_token",), "the card's vault token"),
+    EventFieldSpec("card_last4", DataClass.PAYMENT, ("card_last4",), "the card's last 4 digits"),
+    EventFieldSpec("card_brand", DataClass.PAYMENT, ("card_brand",), "the card's network"),
+)
+
+# The context fields kept with an event (dotted paths into ``context``); the rest is dropped.
+CONTEXT_FIELDS: tuple[EventFieldSpec, ...] = (
+    EventFieldSpec("ip", DataClass.PII, ("ip",), "the client's IP address"),
+    EventFieldSpec("userAgent", DataClass.PII, ("userAgent",), "the client's user agent"),
+    _behavioral("locale"),
+    _behavioral("timezone"),
+    _behavioral("page.path", scanned=True),
+    _behavioral("page.url", scanned=True),
+    _behavioral("page.referrer", scanned=True),
+    _behavioral("page.title", scanned=True),
+    _behavioral("page.search", scanned=True),
+    _behavioral("library.name"),
+    _behavioral("library.version"),
+)

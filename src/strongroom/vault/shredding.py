@@ -17,6 +17,7 @@ from datetime import datetime
 
 from strongroom.core.erasures import Erasure, ShreddedData
 from strongroom.core.errors import ConflictError, NotFoundError, VaultError
+from strongroom.core.identity import cluster_of, root_of
 from strongroom.core.models import Actor, CustomerId
 from strongroom.core.ports import AuditTrail, UnitOfWork
 from strongroom.core.trail import AuditAction, AuditDraft, Outcome
@@ -78,6 +79,83 @@ class Shredder:
         recorded = replace(draft, actor=actor.label, purpose=purpose, origin=actor.origin)
         self.audit.record(uow, [recorded])
         return receipt
+
+    def erase_person(
+        self,
+        uow: UnitOfWork,
+        *,
+        actor: Actor,
+        customer_id: CustomerId,
+        reason: str,
+        purpose: str,
+        now: datetime,
+    ) -> list[ErasureReceipt]:
+        """Shred the customer and every customer merged with them; one receipt each, theirs first.
+
+        A merge leaves the merged-away customer's identifiers and profile under its own key, so
+        the person's data is under every key of the merged cluster (docs/identity.md).
+        """
+        receipts = [
+            self.erase(
+                uow, actor=actor, customer_id=customer_id, reason=reason, purpose=purpose, now=now
+            )
+        ]
+        path = root_of(uow.merges, customer_id)
+        linked = cluster_of(uow.merges, path[-1].target_id if path else customer_id)
+        keyed = uow.subject_keys.get_many([c for c in linked if c != customer_id])
+        for member in (c for c in linked if c in keyed):
+            receipts.append(
+                self.erase(
+                    uow, actor=actor, customer_id=member, reason=reason, purpose=purpose, now=now
+                )
+            )
+        return receipts
+
+    def erase_many(
+        self,
+        uow: UnitOfWork,
+        *,
+        actor: Actor,
+        customer_ids: Sequence[CustomerId],
+        reason: str,
+        purpose: str,
+        now: datetime,
+    ) -> list[ErasureReceipt]:
+        """``erase_person`` for many customers, with a few statements for all of them.
+
+        The caller has checked that each one exists and still has a key. Merged customers are
+        erased with them (once, even when two of the given customers share a cluster).
+        """
+        members: dict[CustomerId, None] = dict.fromkeys(customer_ids)
+        # Two queries tell who is in a merge at all; only those walk their cluster.
+        merged = set(uow.merges.targets(list(customer_ids)))
+        merged |= {m.target_id for m in uow.merges.merged_into(list(customer_ids))}
+        for customer_id in (cid for cid in customer_ids if cid in merged):
+            path = root_of(uow.merges, customer_id)
+            root = path[-1].target_id if path else customer_id
+            members.update(dict.fromkeys(cluster_of(uow.merges, root)))
+        keyed = uow.subject_keys.get_many(list(members))
+        shredded = uow.erasures.shred_many([cid for cid in members if cid in keyed])
+        namer = Pseudonymizer(self.keys)
+        receipts: list[ErasureReceipt] = []
+        drafts: list[AuditDraft] = []
+        for customer_id, data in shredded.items():
+            if not data.subject_keys:
+                continue  # erased meanwhile by another transaction: it has its receipt
+            receipt = sign_receipt(
+                self.keys,
+                customer_pseudonym=namer.pseudonym(customer_id),
+                erased_at=now,
+                actor=actor.label,
+                reason=reason,
+                key_versions_destroyed=key_versions(data),
+            )
+            receipts.append(receipt)
+            draft = _draft(AuditAction.CUSTOMER_ERASED, customer_id, receipt, data)
+            drafts.append(replace(draft, purpose=purpose, origin=actor.origin))
+        uow.erasures.add_many([erasure_record(r, recorded_at=now) for r in receipts])
+        self.audit.record(uow, drafts)
+        return receipts
 
     def reapply(
         self,

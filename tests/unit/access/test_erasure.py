@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -60,6 +61,10 @@ class MemoryLedger:
         if self.broken:
             raise OSError("no space left on device")
         self.lines.append(receipt)
+
+    def append_many(self, receipts: Sequence[str]) -> None:
+        for receipt in receipts:
+            self.append(receipt)
 
     def receipts(self) -> list[tuple[int, str]]:
         return list(enumerate(self.lines, start=1))

@@ -18,6 +18,7 @@ from strongroom.core.schema import DataClass
 ALLOWED = {
     ("admin", Permission.SOURCES_MANAGE),
     ("admin", Permission.TOKENS_MANAGE),
+    ("admin", Permission.MACHINES_MANAGE),
     ("support", Permission.CUSTOMERS_READ),
     ("support", Permission.CUSTOMERS_SEARCH),
     ("dpo", Permission.CUSTOMERS_READ),
@@ -26,6 +27,25 @@ ALLOWED = {
     ("dpo", Permission.CUSTOMERS_ERASE),
     ("auditor", Permission.AUDIT_READ),
     ("payments", Permission.CARDS_DETOKENIZE),
+    ("support", Permission.DOCUMENTS_UPLOAD),
+    ("dpo", Permission.DOCUMENTS_UPLOAD),
+    ("dpo", Permission.DOCUMENTS_READ),
+    ("security", Permission.QUARANTINE_READ),
+    ("security", Permission.QUARANTINE_RELEASE),
+    ("security", Permission.QUARANTINE_PURGE),
+    ("dpo", Permission.PRIVACY_MANAGE),
+    ("dpo", Permission.CONSENT_MANAGE),
+    ("marketing", Permission.CUSTOMERS_READ),
+    ("marketing", Permission.CUSTOMERS_SEARCH),
+    ("owner", Permission.SOURCES_MANAGE),
+    ("owner", Permission.TOKENS_MANAGE),
+    ("owner", Permission.MACHINES_MANAGE),
+    ("support", Permission.PII_REVEAL),
+    ("dpo", Permission.INCIDENTS_MANAGE),
+    ("security", Permission.INCIDENTS_MANAGE),
+    ("analyst", Permission.ANALYTICS_READ),
+    ("vendor", Permission.CUSTOMERS_READ),
+    ("app", Permission.CUSTOMERS_READ),
 }
 
 
@@ -82,9 +102,7 @@ def test_support_may_act_only_for_support(purpose: str) -> None:
 
 
 def test_an_undeclared_role_is_refused_with_the_list_of_roles() -> None:
-    with pytest.raises(
-        InvalidInputError, match="the roles are: admin, auditor, dpo, payments, support"
-    ):
+    with pytest.raises(InvalidInputError, match=f"the roles are: {', '.join(sorted(ROLES))}"):
         role_named("root")
 
 

@@ -14,11 +14,25 @@ from strongroom.core import errors
 EXPECTED_STATUS = {
     errors.InvalidInputError: 400,
     errors.PayloadTooLargeError: 400,
+    errors.FileTooLargeError: 413,
+    errors.UnsupportedFileTypeError: 415,
+    errors.OAuthError: 400,
+    errors.WeakPasswordError: 400,
+    errors.MalwareDetectedError: 422,
+    errors.ArchiveRefusedError: 422,
+    errors.ScannerUnavailableError: 503,
     errors.AuthenticationError: 401,
     errors.PermissionDeniedError: 403,
+    errors.WebAuthnRequiredError: 403,
+    errors.TrainingRequiredError: 403,
+    errors.ApprovalRequiredError: 403,
+    errors.RateLimitedError: 429,
+    errors.VolumeLimitedError: 429,
     errors.NotFoundError: 404,
     errors.CustomerErasedError: 410,
     errors.ConflictError: 409,
+    errors.LegalHoldError: 409,
+    errors.ContainmentError: 409,
     errors.ConfigurationError: 500,
     errors.VaultError: 500,
     errors.WrongPassphraseError: 500,
@@ -94,7 +108,7 @@ def test_each_error_class_has_one_body(error_class: type[errors.StrongroomError]
     assert set(body) == {"error"}
     assert set(body["error"]) == {"code", "message", "request_id"}
     assert body["error"]["request_id"] == "req-1"
-    if response.status_code < 500:
+    if response.status_code < 500 or response.status_code == 503:  # 503: try again later
         assert body["error"]["code"] == error_class.code
         assert body["error"]["message"] == "what went wrong"
     else:

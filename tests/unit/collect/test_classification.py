@@ -49,10 +49,22 @@ def test_a_demographic_value_we_cannot_read_is_treated_as_sensitive(trait: str, 
     assert DataClass.UNCLASSIFIED in classified.data_classes
 
 
-def test_unknown_traits_are_unclassified_and_encrypted() -> None:
-    classified = classify_traits({"favouriteTea": "oolong", "plan": "gold", "email": None})
-    assert classified.extras == {"favouriteTea": "oolong", "plan": "gold"}
-    assert classified.data_classes == {DataClass.UNCLASSIFIED}
+def test_unknown_traits_are_judged_and_kept_encrypted_as_extras() -> None:
+    sent = {
+        "favouriteTea": "oolong",
+        "note": "likes green tea",
+        "email": None,
+        "ssn": "536-90-4399",
+    }
+    classified = classify_traits(sent)
+    assert classified.extras == {k: v for k, v in sent.items() if v is not None}
+    classes = {seen.key.name: seen.key.data_class for seen in classified.fields}
+    assert classes == {
+        "favouriteTea": DataClass.BEHAVIORAL,
+        "note": DataClass.UNCLASSIFIED,
+        "ssn": DataClass.PII,
+    }
+    assert {seen.key.storage.value for seen in classified.fields} == {"customer extras"}
 
 
 def test_each_data_class_decides_the_protection() -> None:

@@ -6,7 +6,7 @@ import io
 import json
 import os
 import pickle
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -59,6 +59,10 @@ class MemoryLedger:
 
     def append(self, receipt: str) -> None:
         self.lines.append(receipt)
+
+    def append_many(self, receipts: Sequence[str]) -> None:
+        for receipt in receipts:
+            self.append(receipt)
 
     def receipts(self) -> list[tuple[int, str]]:
         return list(enumerate(self.lines, start=1))

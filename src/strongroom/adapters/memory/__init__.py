@@ -18,9 +18,9 @@ from strongroom.adapters.memory.repositories import (
     MemoryIdentifierRepository,
     MemoryOrderRepository,
     MemoryPrincipalRepository,
-    MemorySourceRepository,
     MemorySubjectKeyRepository,
 )
+from strongroom.adapters.memory.sources import MemorySourceRepository
 from strongroom.adapters.memory.store import MemoryStore
 from strongroom.adapters.memory.unit_of_work import MemoryUnitOfWork, MemoryUnitOfWorkFactory
 

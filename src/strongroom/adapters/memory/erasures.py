@@ -36,6 +36,13 @@ class MemoryErasureRepository:
             cards=len(cards),
         )
 
+    def shred_many(self, customer_ids: Sequence[CustomerId]) -> dict[CustomerId, ShreddedData]:
+        return {customer_id: self.shred(customer_id) for customer_id in customer_ids}
+
+    def add_many(self, erasures: Sequence[Erasure]) -> None:
+        for erasure in erasures:
+            self.add(erasure)
+
     def add(self, erasure: Erasure) -> None:
         stored = self._staging.store.erasures
         check_new(stored, [erasure.pseudonym], "erasure pseudonym")

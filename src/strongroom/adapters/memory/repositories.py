@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-import builtins
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from copy import deepcopy
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import TypeVar
 
 from strongroom.adapters.customer_fields import check_customer_fields, check_encrypted_field
+from strongroom.adapters.memory.identity import (
+    ConsentMoves,
+    EventMoves,
+    IdentifierCounts,
+    OrderMoves,
+)
 from strongroom.adapters.memory.store import Staging, as_utc, check_new, stored_customer
 from strongroom.adapters.paging import check_limit
 from strongroom.core.clock import ensure_utc
@@ -24,12 +30,12 @@ from strongroom.core.models import (
     IdentifierKind,
     Order,
     Principal,
-    Source,
     StoredCustomer,
     SubjectKey,
     WrappedDataKey,
-    WriteKey,
 )
+
+R = TypeVar("R", Event, Order)
 
 
 class MemoryCustomerRepository:
@@ -135,7 +141,7 @@ class MemorySubjectKeyRepository:
         return dict(Counter(k.kek_version for k in self._staging.store.subject_keys.values()))
 
 
-class MemoryIdentifierRepository:
+class MemoryIdentifierRepository(IdentifierCounts):
     """Fake of IdentifierRepository."""
 
     def __init__(self, staging: Staging) -> None:
@@ -187,7 +193,7 @@ class MemoryIdentifierRepository:
         return len(doomed)
 
 
-class MemoryEventRepository:
+class MemoryEventRepository(EventMoves):
     """Fake of EventRepository."""
 
     def __init__(self, staging: Staging) -> None:
@@ -208,8 +214,29 @@ class MemoryEventRepository:
     def count_for_customer(self, customer_id: CustomerId) -> int:
         return sum(1 for e in self._staging.store.events.values() if e.customer_id == customer_id)
 
+    def page_for_customer(
+        self, customer_id: CustomerId, *, after: str | None = None, limit: int = 1000
+    ) -> list[Event]:
+        check_limit(limit)
+        mine = [
+            e
+            for e in self._staging.store.events.values()
+            if e.customer_id == customer_id and (after is None or e.id > after)
+        ]
+        return [deepcopy(e) for e in sorted(mine, key=lambda e: e.id)[:limit]]
 
-class MemoryOrderRepository:
+    def count_before(self, cutoff: datetime, *, keep: Sequence[CustomerId]) -> int:
+        return len(_before(self._staging.store.events, cutoff, keep, lambda e: e.timestamp))
+
+    def delete_before(self, cutoff: datetime, *, keep: Sequence[CustomerId], limit: int) -> int:
+        check_limit(limit)
+        doomed = _before(self._staging.store.events, cutoff, keep, lambda e: e.timestamp)[:limit]
+        for event_id in doomed:
+            del self._staging.store.events[event_id]
+        return len(doomed)
+
+
+class MemoryOrderRepository(OrderMoves):
     """Fake of OrderRepository."""
 
     def __init__(self, staging: Staging) -> None:
@@ -228,13 +255,25 @@ class MemoryOrderRepository:
         taken = {(o.source_id, o.external_id) for o in stored.values()}
         check_new(taken, ((o.source_id, o.external_id) for o in orders), "external order id")
         stored.update((o.id, as_utc(o)) for o in orders)
+        received = datetime.now(UTC)  # the SQL column's default: when the store took it in
+        self._staging.store.order_received_at.update((o.id, received) for o in orders)
 
     def for_customer(self, customer_id: CustomerId) -> list[Order]:
         mine = [o for o in self._staging.store.orders.values() if o.customer_id == customer_id]
         return sorted(mine, key=lambda o: (o.ordered_at, o.id))
 
+    def count_before(self, cutoff: datetime, *, keep: Sequence[CustomerId]) -> int:
+        return len(_before(self._staging.store.orders, cutoff, keep, lambda o: o.ordered_at))
 
-class MemoryConsentRepository:
+    def delete_before(self, cutoff: datetime, *, keep: Sequence[CustomerId], limit: int) -> int:
+        check_limit(limit)
+        doomed = _before(self._staging.store.orders, cutoff, keep, lambda o: o.ordered_at)[:limit]
+        for order_id in doomed:
+            del self._staging.store.orders[order_id]
+        return len(doomed)
+
+
+class MemoryConsentRepository(ConsentMoves):
     """Fake of ConsentRepository."""
 
     def __init__(self, staging: Staging) -> None:
@@ -247,36 +286,16 @@ class MemoryConsentRepository:
         mine = [c for c in self._staging.store.consents if c.customer_id == customer_id]
         return {c.purpose: c.granted for c in sorted(mine, key=lambda c: c.recorded_at)}
 
+    def history(self, customer_id: CustomerId) -> list[Consent]:
+        mine = [c for c in self._staging.store.consents if c.customer_id == customer_id]
+        return sorted(mine, key=lambda c: c.recorded_at)
 
-class MemorySourceRepository:
-    """Fake of SourceRepository."""
-
-    def __init__(self, staging: Staging) -> None:
-        self._staging = staging
-
-    def add(self, source: Source, key: WriteKey) -> None:
-        store = self._staging.store
-        check_new(store.sources, [source.id], "source id")
-        check_new({s.name for s in store.sources.values()}, [source.name], "source name")
-        check_new(store.write_keys, [key.id], "write key id")
-        check_new({k.key_hash for k in store.write_keys.values()}, [key.key_hash], "write key")
-        store.sources[source.id] = as_utc(source)
-        store.write_keys[key.id] = as_utc(key)
-
-    def by_name(self, name: str) -> Source | None:
-        return next((s for s in self._staging.store.sources.values() if s.name == name), None)
-
-    def by_key_hash(self, key_hash: bytes) -> Source | None:
-        store = self._staging.store
-        for key in store.write_keys.values():
-            if key.key_hash == key_hash and key.revoked_at is None:
-                source = store.sources.get(key.source_id)
-                if source is not None and source.disabled_at is None:
-                    return source
-        return None
-
-    def list(self) -> builtins.list[Source]:
-        return sorted(self._staging.store.sources.values(), key=lambda s: s.name)
+    def granted_customers(self, purpose: str) -> list[CustomerId]:
+        newest: dict[CustomerId, bool] = {}
+        decisions = [c for c in self._staging.store.consents if c.purpose == purpose]
+        for consent in sorted(decisions, key=lambda c: c.recorded_at):  # stable: ties keep order
+            newest[consent.customer_id] = consent.granted
+        return sorted(customer for customer, granted in newest.items() if granted)
 
 
 class MemoryPrincipalRepository:
@@ -359,3 +378,18 @@ class MemoryDataKeyRepository:
             raise NotFoundError(f"no {kind} key version {version}; the keyring lists the versions")
         if current.retired_at is None:
             stored[(kind, version)] = replace(current, wrapped=b"", retired_at=ensure_utc(when))
+
+
+def _before(
+    stored: Mapping[str, R],
+    cutoff: datetime,
+    keep: Sequence[CustomerId],
+    when: Callable[[R], datetime],
+) -> list[str]:
+    """Ids of the records older than ``cutoff`` whose customer is not kept, in id order."""
+    kept = set(keep)
+    return sorted(
+        key
+        for key, record in stored.items()
+        if when(record) < cutoff and getattr(record, "customer_id", None) not in kept
+    )

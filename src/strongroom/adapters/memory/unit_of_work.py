@@ -9,8 +9,23 @@ from typing import TYPE_CHECKING, Self
 
 from strongroom.adapters.memory.audit import MemoryAuditRepository
 from strongroom.adapters.memory.cards import MemoryCardVaultRepository
+from strongroom.adapters.memory.catalog import MemoryFieldCatalogRepository
 from strongroom.adapters.memory.erasures import MemoryErasureRepository
+from strongroom.adapters.memory.identity import MemoryMergeRepository, MemoryMergeReviewRepository
+from strongroom.adapters.memory.imports import MemoryImportRunRepository
+from strongroom.adapters.memory.incidents import (
+    MemoryContainmentRepository,
+    MemoryIncidentRepository,
+)
+from strongroom.adapters.memory.intake import MemoryDocumentRepository, MemoryQuarantineRepository
+from strongroom.adapters.memory.lake_feed import MemoryLakeFeedRepository
+from strongroom.adapters.memory.machines import MemoryAppRepository, MemoryMachineKeyRepository
 from strongroom.adapters.memory.monitoring import MemoryAlertRepository, MemoryHoneytokenRepository
+from strongroom.adapters.memory.policy import MemoryPolicyRepository
+from strongroom.adapters.memory.privacy import (
+    MemoryDataSubjectRequestRepository,
+    MemoryLegalHoldRepository,
+)
 from strongroom.adapters.memory.repositories import (
     MemoryApiTokenRepository,
     MemoryConsentRepository,
@@ -20,11 +35,20 @@ from strongroom.adapters.memory.repositories import (
     MemoryIdentifierRepository,
     MemoryOrderRepository,
     MemoryPrincipalRepository,
-    MemorySourceRepository,
     MemorySubjectKeyRepository,
 )
+from strongroom.adapters.memory.sources import MemorySourceRepository
+from strongroom.adapters.memory.staff import MemoryStaffRepository
 from strongroom.adapters.memory.store import MemoryStore, Staging
+from strongroom.core.catalog import FieldCatalogRepository
+from strongroom.core.identity import MergeRepository, MergeReviewRepository
+from strongroom.core.imports import ImportRunRepository
+from strongroom.core.incidents import ContainmentRepository, IncidentRepository
+from strongroom.core.intake import DocumentRepository, QuarantineRepository
+from strongroom.core.lake import LakeFeedRepository
+from strongroom.core.machines import AppRepository, MachineKeyRepository
 from strongroom.core.monitoring import AlertRepository, HoneytokenRepository
+from strongroom.core.policy import PolicyRepository
 from strongroom.core.ports import (
     ApiTokenRepository,
     AuditRepository,
@@ -37,10 +61,12 @@ from strongroom.core.ports import (
     IdentifierRepository,
     OrderRepository,
     PrincipalRepository,
-    SourceRepository,
     SubjectKeyRepository,
     UnitOfWorkFactory,
 )
+from strongroom.core.privacy import DataSubjectRequestRepository, LegalHoldRepository
+from strongroom.core.sources import SourceRepository
+from strongroom.core.staff import StaffRepository
 
 
 class MemoryUnitOfWork:
@@ -61,6 +87,21 @@ class MemoryUnitOfWork:
     erasures: ErasureRepository
     alerts: AlertRepository
     honeytokens: HoneytokenRepository
+    documents: DocumentRepository
+    quarantine: QuarantineRepository
+    field_catalog: FieldCatalogRepository
+    merges: MergeRepository
+    merge_reviews: MergeReviewRepository
+    lake_feed: LakeFeedRepository
+    incidents: IncidentRepository
+    containment: ContainmentRepository
+    imports: ImportRunRepository
+    privacy_requests: DataSubjectRequestRepository
+    legal_holds: LegalHoldRepository
+    staff: StaffRepository
+    machine_keys: MachineKeyRepository
+    apps: AppRepository
+    policy: PolicyRepository
 
     def __init__(self, factory: MemoryUnitOfWorkFactory) -> None:
         self._factory = factory
@@ -86,6 +127,21 @@ class MemoryUnitOfWork:
         self.erasures = MemoryErasureRepository(staging)
         self.alerts = MemoryAlertRepository(staging)
         self.honeytokens = MemoryHoneytokenRepository(staging)
+        self.documents = MemoryDocumentRepository(staging)
+        self.quarantine = MemoryQuarantineRepository(staging)
+        self.field_catalog = MemoryFieldCatalogRepository(staging)
+        self.merges = MemoryMergeRepository(staging)
+        self.merge_reviews = MemoryMergeReviewRepository(staging)
+        self.lake_feed = MemoryLakeFeedRepository(staging)
+        self.incidents = MemoryIncidentRepository(staging)
+        self.containment = MemoryContainmentRepository(staging)
+        self.imports = MemoryImportRunRepository(staging)
+        self.privacy_requests = MemoryDataSubjectRequestRepository(staging)
+        self.legal_holds = MemoryLegalHoldRepository(staging)
+        self.staff = MemoryStaffRepository(staging)
+        self.machine_keys = MemoryMachineKeyRepository(staging)
+        self.apps = MemoryAppRepository(staging)
+        self.policy = MemoryPolicyRepository(staging)
         return self
 
     def __exit__(

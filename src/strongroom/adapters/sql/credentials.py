@@ -1,89 +1,27 @@
-"""SQL repositories for who may act: sources and write keys, principals, API tokens, data keys."""
+"""SQL repositories for who may act: principals, API tokens, data keys (sources: sources.py)."""
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection, Row
+from sqlalchemy.sql.elements import Label
 
 from strongroom.adapters.sql._support import write
 from strongroom.adapters.sql.tables import (
     api_tokens,
     data_keys,
     principals,
-    sources,
-    write_keys,
 )
 from strongroom.core.errors import NotFoundError
 from strongroom.core.models import (
     ApiToken,
-    Channel,
     Principal,
-    Source,
     WrappedDataKey,
-    WriteKey,
 )
-
-
-def _source(row: Row[Any]) -> Source:
-    return Source(
-        id=row.id,
-        name=row.name,
-        channel=Channel(row.channel),
-        created_at=row.created_at,
-        disabled_at=row.disabled_at,
-    )
-
-
-class SqlSourceRepository:
-    """Sources of customer data, each with the write keys it sends."""
-
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
-
-    def add(self, source: Source, key: WriteKey) -> None:
-        source_row = {
-            "id": source.id,
-            "name": source.name,
-            "channel": source.channel.value,
-            "created_at": source.created_at,
-            "disabled_at": source.disabled_at,
-        }
-        key_row = {
-            "id": key.id,
-            "source_id": key.source_id,
-            "key_hash": key.key_hash,
-            "prefix": key.prefix,
-            "created_at": key.created_at,
-            "revoked_at": key.revoked_at,
-        }
-        write(self._connection, insert(sources), [source_row])
-        write(self._connection, insert(write_keys), [key_row])
-
-    def by_name(self, name: str) -> Source | None:
-        row = self._connection.execute(select(sources).where(sources.c.name == name)).first()
-        return None if row is None else _source(row)
-
-    def by_key_hash(self, key_hash: bytes) -> Source | None:
-        statement = (
-            select(sources)
-            .join(write_keys, write_keys.c.source_id == sources.c.id)
-            .where(
-                write_keys.c.key_hash == key_hash,
-                write_keys.c.revoked_at.is_(None),
-                sources.c.disabled_at.is_(None),
-            )
-        )
-        row = self._connection.execute(statement).first()
-        return None if row is None else _source(row)
-
-    def list(self) -> builtins.list[Source]:
-        statement = select(sources).order_by(sources.c.name)
-        return [_source(row) for row in self._connection.execute(statement)]
 
 
 def _principal(row: Row[Any]) -> Principal:
@@ -93,6 +31,22 @@ def _principal(row: Row[Any]) -> Principal:
         role=row.role,
         created_at=row.created_at,
         disabled_at=row.disabled_at,
+    )
+
+
+def principal_columns() -> list[Label[Any]]:
+    """The principal's columns labelled ``p_<name>``, to select beside another table's."""
+    return [column.label(f"p_{column.name}") for column in principals.c]
+
+
+def joined_principal(row: Row[Any]) -> Principal:
+    """The principal in a row selected with ``principal_columns()``."""
+    return Principal(
+        id=row.p_id,
+        name=row.p_name,
+        role=row.p_role,
+        created_at=row.p_created_at,
+        disabled_at=row.p_disabled_at,
     )
 
 
@@ -153,7 +107,7 @@ class SqlApiTokenRepository:
 
     def by_hash(self, token_hash: bytes) -> tuple[ApiToken, Principal] | None:
         statement = (
-            select(api_tokens, *(column.label(f"p_{column.name}") for column in principals.c))
+            select(api_tokens, *principal_columns())
             .join(principals, principals.c.id == api_tokens.c.principal_id)
             .where(
                 api_tokens.c.token_hash == token_hash,
@@ -164,14 +118,7 @@ class SqlApiTokenRepository:
         row = self._connection.execute(statement).first()
         if row is None:
             return None
-        principal = Principal(
-            id=row.p_id,
-            name=row.p_name,
-            role=row.p_role,
-            created_at=row.p_created_at,
-            disabled_at=row.p_disabled_at,
-        )
-        return _token(row), principal
+        return _token(row), joined_principal(row)
 
     def revoke(self, token_id: str, when: datetime) -> None:
         """Revoke the token at ``when``; revoking it again keeps the first time."""

@@ -254,6 +254,26 @@ class SqlIdentifierRepository:
         ]
         write(self._connection, insert(identifiers), rows)
 
+    def count_by_kind(
+        self, customer_ids: Sequence[CustomerId]
+    ) -> dict[CustomerId, dict[IdentifierKind, int]]:
+        counts: dict[CustomerId, dict[IdentifierKind, int]] = {}
+        for chunk in chunked(unique(customer_ids)):
+            # One row per identifier: rows of other blind-index versions share its ciphertext.
+            distinct = (
+                select(identifiers.c.customer_id, identifiers.c.kind, identifiers.c.ciphertext)
+                .where(identifiers.c.customer_id.in_(chunk))
+                .distinct()
+                .subquery()
+            )
+            statement = select(distinct.c.customer_id, distinct.c.kind, func.count()).group_by(
+                distinct.c.customer_id, distinct.c.kind
+            )
+            for row in self._connection.execute(statement):
+                mine = counts.setdefault(CustomerId(row[0]), {})
+                mine[IdentifierKind(row[1])] = row[2]
+        return counts
+
     def missing_version(
         self, key_version: int, *, limit: int, start: CustomerId | None = None
     ) -> list[Identifier]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -54,16 +55,56 @@ class SqlErasureRepository:
             cards=self._delete(card_vault, card_vault.c.customer_id == customer_id),
         )
 
-    def add(self, erasure: Erasure) -> None:
-        row = {
-            "pseudonym": erasure.pseudonym,
-            "erased_at": erasure.erased_at,
-            "actor": erasure.actor,
-            "key_versions": dict(erasure.key_versions),
-            "receipt": erasure.receipt,
-            "recorded_at": erasure.recorded_at,
+    def shred_many(self, customer_ids: Sequence[CustomerId]) -> dict[CustomerId, ShreddedData]:
+        keys: dict[CustomerId, list[SubjectKey]] = {cid: [] for cid in customer_ids}
+        counts: dict[str, Counter[str]] = {}
+        for chunk in chunked(unique(customer_ids)):
+            destroyed = self._connection.execute(
+                delete(subject_keys)
+                .where(subject_keys.c.customer_id.in_(chunk))
+                .returning(
+                    subject_keys.c.customer_id, subject_keys.c.wrapped, subject_keys.c.kek_version
+                )
+            )
+            for row in destroyed:
+                cid = CustomerId(row.customer_id)
+                keys[cid].append(SubjectKey(cid, bytes(row.wrapped), row.kek_version))
+            for name, table in (
+                ("identifiers", identifiers),
+                ("blind_indexes", blind_indexes),
+                ("cards", card_vault),
+            ):
+                counts.setdefault(name, Counter()).update(self._delete_owned(table, chunk))
+        return {
+            cid: ShreddedData(
+                subject_keys=tuple(keys[cid]),
+                identifiers=counts["identifiers"][cid],
+                blind_indexes=counts["blind_indexes"][cid],
+                cards=counts["cards"][cid],
+            )
+            for cid in customer_ids
         }
-        write(self._connection, insert(erasures), [row])
+
+    def _delete_owned(self, table: Table, chunk: Sequence[CustomerId]) -> Counter[str]:
+        statement = delete(table).where(table.c.customer_id.in_(chunk))
+        return Counter(self._connection.scalars(statement.returning(table.c.customer_id)))
+
+    def add(self, erasure: Erasure) -> None:
+        self.add_many([erasure])
+
+    def add_many(self, erasures_: Sequence[Erasure]) -> None:
+        rows = [
+            {
+                "pseudonym": erasure.pseudonym,
+                "erased_at": erasure.erased_at,
+                "actor": erasure.actor,
+                "key_versions": dict(erasure.key_versions),
+                "receipt": erasure.receipt,
+                "recorded_at": erasure.recorded_at,
+            }
+            for erasure in erasures_
+        ]
+        write(self._connection, insert(erasures), rows)
 
     def find(self, pseudonyms: Sequence[str]) -> list[Erasure]:
         found: list[Erasure] = []

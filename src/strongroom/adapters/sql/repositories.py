@@ -13,13 +13,13 @@ from strongroom.adapters.sql.credentials import (
     SqlApiTokenRepository,
     SqlDataKeyRepository,
     SqlPrincipalRepository,
-    SqlSourceRepository,
 )
 from strongroom.adapters.sql.customers import (
     SqlCustomerRepository,
     SqlIdentifierRepository,
     SqlSubjectKeyRepository,
 )
+from strongroom.adapters.sql.sources import SqlSourceRepository
 
 __all__ = [
     "SqlApiTokenRepository",

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.types import TypeEngine
 
@@ -110,6 +111,9 @@ sources = Table(
     Column("channel", String, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("disabled_at", UtcDateTime(), nullable=True),
+    Column("allowed_origins", json_type(), nullable=False, server_default="[]"),
+    Column("rate_limit", Integer, nullable=True),
+    Column("require_signature", Boolean, nullable=False, server_default=false()),
 )
 
 write_keys = Table(
@@ -121,6 +125,8 @@ write_keys = Table(
     Column("prefix", String, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("revoked_at", UtcDateTime(), nullable=True),
+    Column("expires_at", UtcDateTime(), nullable=True),
+    Column("signing_secret", LargeBinary, nullable=True),  # encrypted; see collect.signing
 )
 
 events = Table(
@@ -135,6 +141,10 @@ events = Table(
     Column("properties", json_type(), nullable=False),
     Column("timestamp", UtcDateTime(), nullable=False),
     Column("received_at", UtcDateTime(), nullable=False),
+    # Declared context fields kept plain, and the PII and unclassified properties and context
+    # fields sealed under the customer's key (see collect.classification, vault.eventfields).
+    Column("context", json_type(), nullable=True),
+    Column("sealed", LargeBinary, nullable=True),
     UniqueConstraint("source_id", "message_id"),
 )
 
@@ -153,6 +163,8 @@ orders = Table(
     Column("card_token", String(64), nullable=True),
     Column("card_last4", String(4), nullable=True),
     Column("card_brand", String(16), nullable=True),
+    # When the store took the order in: the lake export reads orders in this order.
+    Column("received_at", UtcDateTime(), nullable=False, default=_now),
     UniqueConstraint("source_id", "external_id"),
 )
 
@@ -196,6 +208,7 @@ consents = Table(
     Column("granted", Boolean, nullable=False),
     Column("source_id", String, nullable=False),
     Column("recorded_at", UtcDateTime(), nullable=False),
+    Column("wording_version", String(100), nullable=True),
 )
 
 principals = Table(

@@ -9,9 +9,18 @@ from sqlalchemy.engine import Connection, Engine
 
 from strongroom.adapters.sql._support import domain_errors
 from strongroom.adapters.sql.cards import SqlCardVaultRepository
+from strongroom.adapters.sql.catalog import SqlFieldCatalogRepository
 from strongroom.adapters.sql.engine import READ_ONLY
 from strongroom.adapters.sql.erasures import SqlErasureRepository
+from strongroom.adapters.sql.identity import SqlMergeRepository, SqlMergeReviewRepository
+from strongroom.adapters.sql.imports import SqlImportRunRepository
+from strongroom.adapters.sql.incidents import SqlContainmentRepository, SqlIncidentRepository
+from strongroom.adapters.sql.intake import SqlDocumentRepository, SqlQuarantineRepository
+from strongroom.adapters.sql.lake_feed import SqlLakeFeedRepository
+from strongroom.adapters.sql.machines import SqlAppRepository, SqlMachineKeyRepository
 from strongroom.adapters.sql.monitoring import SqlAlertRepository, SqlHoneytokenRepository
+from strongroom.adapters.sql.policy import SqlPolicyRepository
+from strongroom.adapters.sql.privacy import SqlDataSubjectRequestRepository, SqlLegalHoldRepository
 from strongroom.adapters.sql.repositories import (
     SqlApiTokenRepository,
     SqlAuditRepository,
@@ -25,7 +34,16 @@ from strongroom.adapters.sql.repositories import (
     SqlSourceRepository,
     SqlSubjectKeyRepository,
 )
+from strongroom.adapters.sql.staff import SqlStaffRepository
+from strongroom.core.catalog import FieldCatalogRepository
+from strongroom.core.identity import MergeRepository, MergeReviewRepository
+from strongroom.core.imports import ImportRunRepository
+from strongroom.core.incidents import ContainmentRepository, IncidentRepository
+from strongroom.core.intake import DocumentRepository, QuarantineRepository
+from strongroom.core.lake import LakeFeedRepository
+from strongroom.core.machines import AppRepository, MachineKeyRepository
 from strongroom.core.monitoring import AlertRepository, HoneytokenRepository
+from strongroom.core.policy import PolicyRepository
 from strongroom.core.ports import (
     ApiTokenRepository,
     AuditRepository,
@@ -38,10 +56,12 @@ from strongroom.core.ports import (
     IdentifierRepository,
     OrderRepository,
     PrincipalRepository,
-    SourceRepository,
     SubjectKeyRepository,
     UnitOfWorkFactory,
 )
+from strongroom.core.privacy import DataSubjectRequestRepository, LegalHoldRepository
+from strongroom.core.sources import SourceRepository
+from strongroom.core.staff import StaffRepository
 
 
 class SqlUnitOfWork:
@@ -62,6 +82,21 @@ class SqlUnitOfWork:
     erasures: ErasureRepository
     alerts: AlertRepository
     honeytokens: HoneytokenRepository
+    documents: DocumentRepository
+    quarantine: QuarantineRepository
+    field_catalog: FieldCatalogRepository
+    merges: MergeRepository
+    merge_reviews: MergeReviewRepository
+    lake_feed: LakeFeedRepository
+    incidents: IncidentRepository
+    containment: ContainmentRepository
+    imports: ImportRunRepository
+    privacy_requests: DataSubjectRequestRepository
+    legal_holds: LegalHoldRepository
+    staff: StaffRepository
+    machine_keys: MachineKeyRepository
+    apps: AppRepository
+    policy: PolicyRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -99,6 +134,21 @@ class SqlUnitOfWork:
         self.erasures = SqlErasureRepository(connection)
         self.alerts = SqlAlertRepository(connection)
         self.honeytokens = SqlHoneytokenRepository(connection)
+        self.documents = SqlDocumentRepository(connection)
+        self.quarantine = SqlQuarantineRepository(connection)
+        self.field_catalog = SqlFieldCatalogRepository(connection)
+        self.merges = SqlMergeRepository(connection)
+        self.merge_reviews = SqlMergeReviewRepository(connection)
+        self.lake_feed = SqlLakeFeedRepository(connection)
+        self.incidents = SqlIncidentRepository(connection)
+        self.containment = SqlContainmentRepository(connection)
+        self.imports = SqlImportRunRepository(connection)
+        self.privacy_requests = SqlDataSubjectRequestRepository(connection)
+        self.legal_holds = SqlLegalHoldRepository(connection)
+        self.staff = SqlStaffRepository(connection)
+        self.machine_keys = SqlMachineKeyRepository(connection)
+        self.apps = SqlAppRepository(connection)
+        self.policy = SqlPolicyRepository(connection)
 
     def __exit__(
         self,

@@ -1,87 +1,103 @@
-"""The Segment-compatible tracking API: ``/v1/identify``, ``/v1/track``, ``/v1/batch``.
+"""The Segment-compatible tracking API, in every dialect real clients send.
 
-Answers exactly ``200 {"success": true}`` once the batch is committed, as Segment's clients expect.
+``/v1/{identify,track,page,screen,group,alias}``, ``/v1/batch`` and ``/v1/import``; the
+analytics.js short paths ``/v1/{i,t,p,s,g,a}`` and ``/v1/b``; the mobile SDKs' ``/b``. Answers
+exactly ``200 {"success": true}`` once the batch is committed, as Segment's clients expect.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
+from collections.abc import Awaitable, Callable
 from typing import Literal
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from strongroom.api.deps import AppDep, request_origin
-from strongroom.collect.segment import MAX_REQUEST_BYTES, MessageType, parse_request
-from strongroom.collect.sources import authenticate_source
-from strongroom.core.errors import AuthenticationError, InvalidInputError, PayloadTooLargeError
+from strongroom.api.routes import tracking_cors
+from strongroom.api.routes.tracking_body import header_write_key, read_body
+from strongroom.collect.gate import Caller
+from strongroom.collect.segment import MessageType, parse_request, with_client_ip
+from strongroom.collect.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignedBody
+from strongroom.collect.sources import BROWSER_CHANNELS
 
-router = APIRouter(prefix="/v1", tags=["tracking"])
+Endpoint = MessageType | Literal["batch"]
+
+router = APIRouter(tags=["tracking"])
+router.include_router(tracking_cors.router)
 
 _SUCCESS = {"success": True}
 
+# Path -> what it receives. Segment's names, then analytics.js's short ones, then mobile's.
+PATHS: dict[str, Endpoint] = {
+    "/v1/identify": "identify",
+    "/v1/track": "track",
+    "/v1/page": "page",
+    "/v1/screen": "screen",
+    "/v1/group": "group",
+    "/v1/alias": "alias",
+    "/v1/batch": "batch",
+    "/v1/import": "batch",
+    "/v1/i": "identify",
+    "/v1/t": "track",
+    "/v1/p": "page",
+    "/v1/s": "screen",
+    "/v1/g": "group",
+    "/v1/a": "alias",
+    "/v1/b": "batch",
+    "/b": "batch",
+}
 
-async def read_capped_body(request: Request) -> bytes:
-    """The body, refused as soon as it passes the request limit (never buffered past it)."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_REQUEST_BYTES:
-            raise PayloadTooLargeError(
-                f"request body is over the limit of {MAX_REQUEST_BYTES} bytes; send smaller batches"
-            )
-        chunks.append(chunk)
-    return b"".join(chunks)
+_SUMMARIES: dict[Endpoint, str] = {
+    "identify": "Who a customer is: their traits, classified and protected.",
+    "track": "What a customer did; Order Completed also records an order.",
+    "page": "A page a customer viewed.",
+    "screen": "A screen of an app a customer viewed.",
+    "group": "A group (company, account) a customer belongs to.",
+    "alias": "Joins a previous identity (previousId) to a customer.",
+    "batch": "Many calls at once; all are stored or none.",
+}
 
 
-def basic_auth_key(request: Request) -> str | None:
-    """The write key from HTTP Basic auth: the username, the password being empty."""
-    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "basic" or not encoded:
-        return None
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        raise InvalidInputError("the Authorization header is not valid HTTP Basic") from None
-    return decoded.split(":", 1)[0] or None
-
-
-async def _ingest(
-    request: Request, app: AppDep, endpoint: MessageType | Literal["batch"]
-) -> JSONResponse:
-    body = await read_capped_body(request)
-    header_key = basic_auth_key(request)
-    parsed = parse_request(body, endpoint=endpoint)
-    if header_key and parsed.write_key and header_key != parsed.write_key:
-        raise AuthenticationError("the write key in the header and the one in the body differ")
-    key, origin = header_key or parsed.write_key, request_origin(request)
+async def ingest(request: Request, app: AppDep, endpoint: Endpoint) -> Response:
+    """Read, parse, admit and store one tracking request."""
+    body = await read_body(request)
+    header_key = header_write_key(request)
+    parsed = parse_request(body.json, endpoint=endpoint)
+    origin = request_origin(request)
+    caller = Caller(header_key, parsed.write_key, request.headers.get("origin"), origin)
+    signed = SignedBody(
+        request.headers.get(TIMESTAMP_HEADER), request.headers.get(SIGNATURE_HEADER), body.raw
+    )
 
     def store() -> None:
-        source = authenticate_source(
-            uow_factory=app.uow_factory, audit=app.audit, write_key=key, origin=origin
-        )
-        app.ingestor.ingest(source=source, request=parsed, origin=origin)
+        source = app.gate.admit(caller, signed)
+        # Web and mobile clients cannot be trusted with their own address: take the connection's.
+        browser = source.channel in BROWSER_CHANNELS
+        stored = with_client_ip(parsed, origin.ip) if browser else parsed
+        app.ingestor.ingest(source=source, request=stored, origin=origin)
 
     await run_in_threadpool(store)
-    return JSONResponse(_SUCCESS)
+    response = JSONResponse(_SUCCESS)
+    tracking_cors.allow_origin(response, caller.browser_origin)
+    return response
 
 
-@router.post("/identify")
-async def identify(request: Request, app: AppDep) -> JSONResponse:
-    """Who a customer is: their traits, classified and protected."""
-    return await _ingest(request, app, "identify")
+def _handler(endpoint: Endpoint) -> Callable[[Request, AppDep], Awaitable[Response]]:
+    async def handle(request: Request, app: AppDep) -> Response:
+        return await ingest(request, app, endpoint)
+
+    handle.__doc__ = _SUMMARIES[endpoint]
+    return handle
 
 
-@router.post("/track")
-async def track(request: Request, app: AppDep) -> JSONResponse:
-    """What a customer did; ``Order Completed`` also records an order."""
-    return await _ingest(request, app, "track")
-
-
-@router.post("/batch")
-async def batch(request: Request, app: AppDep) -> JSONResponse:
-    """Many calls at once; all are stored or none."""
-    return await _ingest(request, app, "batch")
+for _path, _endpoint in PATHS.items():
+    router.add_api_route(
+        _path,
+        _handler(_endpoint),
+        methods=["POST"],
+        operation_id=f"post_{_path.strip('/').replace('/', '_')}",
+        summary=_SUMMARIES[_endpoint],
+    )
+    tracking_cors.add_preflight(router, _path)

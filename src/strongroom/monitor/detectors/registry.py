@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from strongroom.monitor.detectors.base import Detector
+from strongroom.monitor.detectors.caps import VolumeCapDetector
 from strongroom.monitor.detectors.habits import (
     FirstDataClassDetector,
     FirstSeenOriginDetector,
@@ -31,6 +32,7 @@ DETECTORS: dict[str, type[Detector]] = {
         FailureBurstDetector,
         SuspiciousInputDetector,
         HoneytokenAccessDetector,
+        VolumeCapDetector,
     )
 }
 

@@ -1,0 +1,1 @@
+"""PII detectors: small classes in a registry, each finding one type of personal data in text."""

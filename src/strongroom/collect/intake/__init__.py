@@ -1,0 +1,1 @@
+"""Safe file intake: one pipeline for every file, quarantine, and customers' documents."""
