@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import subprocess
@@ -184,6 +185,11 @@ def test_demo_loads_serves_and_exits_with_a_verifiable_audit_log(tmp_path: Path)
     assert '"ok": true' in report.stdout
     sources = run_cli("sources", "list", "--json", env=opened).stdout
     assert "demo-web" in sources
+    # The demo's staff passed the PII training gate, so its dpo token shows PII as printed.
+    trained = json.loads(
+        run_cli("staff", "training", "status", "demo-dpo", "--json", env=opened).stdout
+    )
+    assert [person["current"] for person in trained] == [True]
 
 
 def test_demo_uses_the_passphrase_from_the_environment(tmp_path: Path) -> None:
