@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -26,6 +27,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
+from strongroom.access.training import TrainingBook
 from strongroom.adapters.keyproviders import KeyProviderOptions
 from strongroom.adapters.memory import MemoryUnitOfWorkFactory
 from strongroom.adapters.sql.engine import create_database_engine
@@ -33,6 +35,10 @@ from strongroom.adapters.sql.migrate import upgrade_database
 from strongroom.adapters.sql.schema import metadata
 from strongroom.adapters.sql.tables import AUDIT_HEAD_ID, audit_head
 from strongroom.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
+from strongroom.audit.service import AuditLog
+from strongroom.core.clock import Clock
+from strongroom.core.models import Actor, Principal, PrincipalKind
+from strongroom.core.policy import TrainingKind
 from strongroom.core.ports import UnitOfWorkFactory
 from strongroom.core.trail import GENESIS_HASH
 
@@ -149,6 +155,51 @@ def uow_factory(request: pytest.FixtureRequest) -> UnitOfWorkFactory:
         return MemoryUnitOfWorkFactory()
     engine: Engine = request.getfixturevalue(f"{request.param}_engine")
     return SqlUnitOfWorkFactory(engine)
+
+
+# --- Staff training, for staff actors built in tests -------------------------------------------
+
+StaffTrainer = Callable[..., None]
+
+
+class _At:
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+def record_training(
+    uow_factory: UnitOfWorkFactory, *actors: Actor, clock: Clock | None = None
+) -> None:
+    """Give hand-built staff ``actors`` current training and the policy acknowledgement through
+    the real TrainingBook (adding each as a person first when the store has no one of that name).
+
+    Recorded at the real time, which the gate checks training against. Pass ``clock`` when a
+    service checks training against a fixed clock of its own (a ProfileReader given a clock):
+    then at the earlier of the two, since a record later than either is not current."""
+    real = datetime.now(UTC)
+    at = _At(min(clock.now(), real) if clock is not None else real)
+    with uow_factory() as uow:
+        for actor in actors:
+            assert actor.kind is PrincipalKind.STAFF, actor
+            if uow.principals.by_name(actor.name) is None:
+                person_id = actor.principal_id or f"p-{actor.name}"
+                uow.principals.add(Principal(person_id, actor.name, actor.role or "", at.now()))
+        uow.commit()
+    book = TrainingBook(uow_factory=uow_factory, audit=AuditLog(at), clock=at)
+    operator = Actor(PrincipalKind.LOCAL, "test-operator", role="admin")
+    for actor in actors:
+        for kind in (TrainingKind.SECURITY_TRAINING, TrainingKind.POLICY_ACK):
+            book.record(actor=operator, name=actor.name, kind=kind)
+
+
+@pytest.fixture
+def train_staff() -> StaffTrainer:
+    """``train_staff(uow_factory, *actors, clock=None)``: hand-built staff actors pass the PII
+    training gate as trained people do (see ``record_training``)."""
+    return record_training
 
 
 # --- SoftHSM2, the HSM of the PKCS#11 tests ---------------------------------------------------

@@ -1,25 +1,11 @@
-"""Four eyes from the command line: two people, told apart by their operating-system account."""
+"""Four eyes from the command line: two people, told apart by their operating-system account.
+
+The helpers live in ``harness`` (``trained_token`` needs them for role grants); they are named
+here too, where the tests of four eyes look for them.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+from .harness import HasEnv, approved, as_person, granted_staff, granted_token
 
-from .harness import run_cli_json
-
-
-class HasEnv(Protocol):
-    @property
-    def env(self) -> dict[str, str]: ...
-
-
-def as_person(env: dict[str, str], name: str) -> dict[str, str]:
-    """The CLI's environment as the OS account ``name`` (getpass reads LOGNAME, then USER)."""
-    return {**env, "LOGNAME": name, "USER": name}
-
-
-def approved(home: HasEnv, kind: str, payload: str) -> str:
-    """An approval id that alice requested and bob approved."""
-    request = ("approvals", "request", "--kind", kind, "--payload", payload)
-    asked = run_cli_json(*request, env=as_person(home.env, "alice"))
-    run_cli_json("approvals", "approve", asked["id"], env=as_person(home.env, "bob"))
-    return str(asked["id"])
+__all__ = ["HasEnv", "approved", "as_person", "granted_staff", "granted_token"]

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
 import httpx
 import psycopg
@@ -180,10 +180,49 @@ class DataHome:
         return run_cli_json(*args, env=self.env)
 
 
+# --- four eyes: two people, told apart by their operating-system account (see approvals.py) ---
+
+
+class HasEnv(Protocol):
+    @property
+    def env(self) -> dict[str, str]: ...
+
+
+def as_person(env: Mapping[str, str], name: str) -> dict[str, str]:
+    """The CLI's environment as the OS account ``name`` (getpass reads LOGNAME, then USER)."""
+    return {**env, "LOGNAME": name, "USER": name}
+
+
+def approved(home: HasEnv, kind: str, payload: str) -> str:
+    """An approval id that alice requested and bob approved."""
+    request = ("approvals", "request", "--kind", kind, "--payload", payload)
+    asked = run_cli_json(*request, env=as_person(home.env, "alice"))
+    run_cli_json("approvals", "approve", asked["id"], env=as_person(home.env, "bob"))
+    return str(asked["id"])
+
+
+def granted_token(home: HasEnv, name: str, role: str) -> dict[str, Any]:
+    """``tokens create`` for a new person: alice asks for the role grant, bob approves it, alice
+    creates the token with it (four eyes)."""
+    approval = approved(home, "role_grant", f"role_grant:{name}:{role}")
+    create = ("tokens", "create", "--name", name, "--role", role, "--approval", approval)
+    issued: dict[str, Any] = run_cli_json(*create, env=as_person(home.env, "alice"))
+    return issued
+
+
+def granted_staff(home: HasEnv, name: str, role: str) -> dict[str, Any]:
+    """``staff create`` for a new person, the role grant approved as in ``granted_token``."""
+    approval = approved(home, "role_grant", f"role_grant:{name}:{role}")
+    create = ("staff", "create", name, "--role", role, "--approval", approval)
+    created: dict[str, Any] = run_cli_json(*create, env=as_person(home.env, "alice"))
+    return created
+
+
 def trained_token(home: DataHome | RunningServer, name: str, role: str) -> dict[str, Any]:
-    """``tokens create`` for a person who also passed the PII training gate (security training
-    and the current policy acknowledged), as every staff member who reads PII must have."""
-    issued: dict[str, Any] = home.cli_json("tokens", "create", "--name", name, "--role", role)
+    """``tokens create`` (four eyes, ``granted_token``) for a person who also passed the PII
+    training gate (security training and the current policy acknowledged), as every staff
+    member who reads PII must have."""
+    issued = granted_token(home, name, role)
     for kind in ("security", "policy-ack"):
         home.cli("staff", "training", "record", name, "--kind", kind)
     return issued

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .harness import create_home, serving, tls_context
+from .harness import create_home, granted_token, serving, tls_context
 
 pytestmark = pytest.mark.e2e
 
@@ -57,8 +57,7 @@ def analysed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     home = create_home(root / "home")
     key = home.cli_json("sources", "create", "shop", "--channel", "web")["write_key"]
     tokens = {
-        role: home.cli_json("tokens", "create", "--name", f"a-{role}", "--role", role)["token"]
-        for role in ("analyst", "support")
+        role: granted_token(home, f"a-{role}", role)["token"] for role in ("analyst", "support")
     }
     now = datetime.now(UTC)
     with serving(home, root / "server.log") as server:

@@ -16,16 +16,17 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from .harness import DataHome, RunningServer, create_home, unique_email
+from .harness import DataHome, RunningServer, create_home, granted_token, unique_email
 
 pytestmark = pytest.mark.e2e
 
 
 def _checkpointed_home(path: Path) -> tuple[DataHome, Path]:
-    """A home with a source, a token and a checkpoint exported to its directory."""
+    """A home with a source, a token (its role grant approved: three entries more) and a
+    checkpoint exported to its directory."""
     home = create_home(path)
     home.cli_json("sources", "create", "web", "--channel", "web")
-    home.cli_json("tokens", "create", "--name", "sam", "--role", "support")
+    granted_token(home, "sam", "support")
     signed = home.cli_json("audit", "checkpoint")
     assert signed["exported_to"] == [f"dir:{home.path / 'audit-checkpoints'}"]
     (exported,) = sorted((home.path / "audit-checkpoints").glob("*.json"))
@@ -73,7 +74,7 @@ def test_an_operator_checkpoints_verifies_proves_and_exports(tmp_path: Path) -> 
     assert stat.S_IMODE(exported.stat().st_mode) == 0o600
     report = home.cli_json("audit", "verify")
     assert report["ok"] is True
-    assert report["latest_exported_checkpoint"] == {"file": str(exported), "tree_size": 4}
+    assert report["latest_exported_checkpoint"] == {"file": str(exported), "tree_size": 7}
     proof = home.cli_json("audit", "proof", "2")
     assert json.loads(proof["entry"])["action"] == "source.created"
     assert _third_party_accepts(proof)
@@ -85,6 +86,9 @@ def test_an_operator_checkpoints_verifies_proves_and_exports(tmp_path: Path) -> 
     assert [line.split("|")[4] for line in lines] == [
         "system.initialised",
         "source.created",
+        "approval.requested",
+        "approval.granted",
+        "approval.used",
         "token.created",
         "audit.checkpointed",
         "audit.verified",
@@ -108,7 +112,7 @@ def test_deleting_the_newest_entries_and_moving_the_head_back_is_caught(tmp_path
     )
     answer, line = _failure(home)
     assert str(exported) in line
-    assert "entries 3 to 4 were deleted" in line
+    assert "entries 3 to 7 were deleted" in line
     assert (answer["seq"], answer["checkpoint"]) == (3, str(exported))
 
 

@@ -190,6 +190,16 @@ def test_demo_loads_serves_and_exits_with_a_verifiable_audit_log(tmp_path: Path)
         run_cli("staff", "training", "status", "demo-dpo", "--json", env=opened).stdout
     )
     assert [person["current"] for person in trained] == [True]
+    # Its two staff members' roles were granted with four eyes, by two named demo operators.
+    grants = json.loads(run_cli("approvals", "list", "--json", env=opened).stdout)
+    assert sorted(g["summary"] for g in grants) == [
+        "grant the role dpo to demo-dpo",
+        "grant the role support to demo-support",
+    ]
+    assert {(g["requested_by"], g["approved_by"]) for g in grants} == {
+        ("demo-operator-ann", "demo-operator-ben")
+    }
+    assert all(g["used_at"] for g in grants)
 
 
 def test_demo_uses_the_passphrase_from_the_environment(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ mass assignment and unknown purposes, and four eyes on the command line."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import httpx
@@ -10,7 +11,7 @@ import pytest
 
 from strongroom.access.permissions import BUILTIN_POLICY
 
-from .approvals import approved, as_person
+from .approvals import approved, as_person, granted_token
 from .harness import assert_error, create_home, run_cli, serving, tls_context, unique
 
 pytestmark = pytest.mark.e2e
@@ -28,7 +29,7 @@ def test_support_reveals_one_field_only_when_trained_and_within_its_volume(tmp_p
     write_key = home.cli_json("sources", "create", unique("src"), "--channel", "web", "--json")[
         "write_key"
     ]
-    sue = home.cli_json("tokens", "create", "--name", "sue", "--role", "support", "--json")
+    sue = granted_token(home, "sue", "support")
     with serving(home, tmp_path / "server.log") as server:
         common = {"base_url": server.base_url, "verify": tls_context(home.cert), "timeout": 30.0}
         with (
@@ -84,3 +85,50 @@ def test_key_rotation_needs_a_second_persons_approval(tmp_path: Path) -> None:
     run_cli(*args, "--approval", good, env=as_person(home.env, "alice"))
     again = run_cli(*args, "--approval", good, env=as_person(home.env, "alice"), check=False)
     assert "used already" in again.stderr + again.stdout
+
+
+def test_a_role_grant_needs_a_second_persons_approval_and_the_log_shows_both(
+    tmp_path: Path,
+) -> None:
+    home = create_home(tmp_path / "home")
+    alice, bob = as_person(home.env, "alice"), as_person(home.env, "bob")
+    create = ("tokens", "create", "--name", "sam", "--role", "support", "--json")
+    refused = run_cli(*create, env=alice, check=False)
+    assert refused.returncode == 2
+    assert "approvals request --kind role_grant --payload role_grant:sam:support" in refused.stdout
+    staff = run_cli("staff", "create", "sam", "--role", "support", env=alice, check=False)
+    assert staff.returncode == 2
+    assert home.cli_json("staff", "list") == []
+
+    grant = approved(home, "role_grant", "role_grant:sam:support")
+    for wrong in (("--name", "sam", "--role", "dpo"), ("--name", "samuel", "--role", "support")):
+        mismatch = run_cli("tokens", "create", *wrong, "--approval", grant, env=alice, check=False)
+        assert mismatch.returncode != 0
+        assert "different role_grant" in mismatch.stderr
+    by_approver = run_cli(*create, "--approval", grant, env=bob, check=False)
+    assert "second person" in by_approver.stderr
+
+    issued = json.loads(run_cli(*create, "--approval", grant, env=alice).stdout)
+    assert issued["token"].startswith("srt_")
+    again = run_cli(*create, env=alice)  # sam holds the role now: a further token grants nothing
+    assert json.loads(again.stdout)["token"] != issued["token"]
+
+    lines = home.cli("audit", "export", "--since", "2000-01-01").stdout.splitlines()
+    steps = [
+        (entry["action"], entry["actor"], entry["outcome"])
+        for entry in map(json.loads, lines)
+        if entry["action"].startswith(("approval.", "token."))
+    ]
+    denied = ("approval.refused", "local:alice", "denied")
+    assert steps == [
+        denied,  # tokens create without --approval
+        denied,  # staff create without --approval
+        ("approval.requested", "local:alice", "success"),
+        ("approval.granted", "local:bob", "success"),
+        denied,  # for another role
+        denied,  # for another name
+        ("approval.refused", "local:bob", "denied"),  # the approver acting
+        ("approval.used", "local:alice", "success"),
+        ("token.created", "local:alice", "success"),
+        ("token.created", "local:alice", "success"),  # the further token: no approval
+    ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -97,3 +98,47 @@ def test_retention_dry_run_counts_and_deletes_nothing(strongroom_server: Running
     assert report["dry_run"] is True
     assert [rule["records"] for rule in report["rules"]] == ["events", "orders"]
     assert all(rule["deleted"] == 0 for rule in report["rules"])
+
+
+def test_the_privacy_commands_export_rectify_and_erase_for_tracked_requests(
+    strongroom_server: RunningServer, tmp_path: Path
+) -> None:
+    server = strongroom_server
+    customer_id, email = _new_customer(server)
+    token = ["--token", server.tokens["dpo"]]
+
+    def verified_request(kind: str) -> str:
+        opened = server.cli_json(
+            "dsar", "open", customer_id, "--kind", kind, "--verified", "passport seen", *token
+        )
+        return str(opened[0]["id"])
+
+    access = verified_request("access")
+    bundle = tmp_path / "export.zip"
+    server.cli(
+        "privacy", "export", customer_id, "--request", access, "--format", "csv",
+        "--out", str(bundle), *token,
+    )  # fmt: skip
+    with zipfile.ZipFile(bundle) as archive:
+        assert email in archive.read("profile.csv").decode()
+        assert "dsar.opened" in archive.read("access_log.csv").decode()
+
+    fix = verified_request("rectification")
+    server.cli(
+        "privacy", "rectify", customer_id, "--request", fix, "--field", "last_name",
+        "--value", "Okafor", *token,
+    )  # fmt: skip
+    assert server.the_customer(email)["traits"]["last_name"] == "Okafor"
+
+    erasure = verified_request("erasure")
+    stranger = server.cli(
+        "privacy", "erase", str(uuid.uuid4()), "--request", erasure, *token, check=False
+    )
+    assert stranger.returncode == 1
+    assert "no customer with id" in stranger.stderr
+    assert "Traceback" not in stranger.stderr
+    receipt = tmp_path / "receipt.json"
+    server.cli("privacy", "erase", customer_id, "--request", erasure, "--out", str(receipt), *token)
+    assert json.loads(receipt.read_text())["reason"] == f"data-subject request {erasure}"
+    assert server.cli_json("keys", "verify-receipt", str(receipt))["valid"] is True
+    assert server.find_by_email(email) == []

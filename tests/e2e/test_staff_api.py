@@ -12,7 +12,14 @@ from typing import Any
 import httpx
 import pytest
 
-from .harness import RunningServer, assert_error, create_home, unique, unique_email
+from .harness import (
+    RunningServer,
+    assert_error,
+    create_home,
+    granted_token,
+    unique,
+    unique_email,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -86,9 +93,7 @@ def test_a_valid_token_with_the_wrong_scheme_is_refused_with_401(
 def test_a_revoked_token_is_refused_with_401(
     strongroom_server: RunningServer, customer: dict[str, Any]
 ) -> None:
-    issued = strongroom_server.cli_json(
-        "tokens", "create", "--name", unique("e2e-revoked"), "--role", "support"
-    )
+    issued = granted_token(strongroom_server, unique("e2e-revoked"), "support")
     assert read(strongroom_server, customer["id"], **bearer(issued["token"])).status_code == 200
 
     revoked = strongroom_server.cli("tokens", "revoke", issued["id"])
@@ -238,8 +243,8 @@ def test_a_changed_audit_entry_is_named_by_audit_verify(tmp_path: Path) -> None:
     """SQLite only: the test edits the database file directly, as an attacker with disk access."""
     home = create_home(tmp_path / "home")
     home.cli("sources", "create", "tamper-web", "--channel", "web")
-    home.cli("tokens", "create", "--name", "tamper-support", "--role", "support")
-    assert home.cli_json("audit", "verify")["entries_checked"] == 3
+    granted_token(home, "tamper-support", "support")  # requested, approved, used, created
+    assert home.cli_json("audit", "verify")["entries_checked"] == 6
 
     tampered_seq = 2
     with closing(sqlite3.connect(home.sqlite_file)) as database, database:

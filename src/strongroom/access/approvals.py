@@ -17,7 +17,7 @@ from strongroom.core.clock import Clock
 from strongroom.core.errors import ApprovalRequiredError, ConflictError, NotFoundError
 from strongroom.core.models import Actor
 from strongroom.core.policy import Approval, ApprovalKind
-from strongroom.core.ports import AuditTrail, UnitOfWorkFactory
+from strongroom.core.ports import AuditTrail, UnitOfWork, UnitOfWorkFactory
 from strongroom.core.trail import AuditAction, AuditDraft, Outcome
 
 APPROVAL_LIFETIME = timedelta(hours=24)
@@ -95,29 +95,61 @@ class FourEyes:
                 self.audit.record(uow, [_draft(actor, AuditAction.APPROVAL_GRANTED, approval)])
                 uow.commit()
                 return approval
-        raise self._refused(actor, approval, problem or "refused")
+        raise self.refuse(actor, approval, problem or "refused")
 
     def use(self, *, actor: Actor, approval_id: str, kind: ApprovalKind, payload: str) -> Approval:
         """Use up an approval for the act about to run; ApprovalRequiredError if it does not
         allow it (own approval, expired, wrong kind, different payload, used)."""
-        now = self.clock.now()
         with self.uow_factory() as uow:
-            approval = _get(uow.policy.approval(approval_id), approval_id)
-            problem = approval_problem(approval, actor=actor, kind=kind, payload=payload, now=now)
+            approval, problem = self.use_in(
+                uow, actor=actor, approval_id=approval_id, kind=kind, payload=payload
+            )
             if problem is None:
-                approval = replace(approval, used_at=now)
-                uow.policy.update_approval(approval)
-                self.audit.record(uow, [_draft(actor, AuditAction.APPROVAL_USED, approval)])
                 uow.commit()
                 return approval
-        raise self._refused(actor, approval, problem or "refused")
+        raise self.refuse(actor, approval, problem)
+
+    def use_in(
+        self, uow: UnitOfWork, *, actor: Actor, approval_id: str, kind: ApprovalKind, payload: str
+    ) -> tuple[Approval, str | None]:
+        """Use up the approval inside the caller's transaction, so that it commits with the act;
+        else the problem, having changed nothing (the caller rolls back, then ``refuse``)."""
+        now = self.clock.now()
+        approval = _get(uow.policy.approval(approval_id), approval_id)
+        problem = approval_problem(approval, actor=actor, kind=kind, payload=payload, now=now)
+        if problem is not None:
+            return approval, problem
+        approval = replace(approval, used_at=now)
+        uow.policy.update_approval(approval)
+        self.audit.record(uow, [_draft(actor, AuditAction.APPROVAL_USED, approval)])
+        return approval, None
+
+    def missing(self, *, actor: Actor, kind: ApprovalKind, payload: str) -> ApprovalRequiredError:
+        """Audit an act tried without any approval; the error to raise, saying how to get one."""
+        draft = AuditDraft(
+            actor=actor.label,
+            action=AuditAction.APPROVAL_REFUSED,
+            outcome=Outcome.DENIED,
+            resource_type="approval",
+            detail={"kind": kind.value, "problem": "no approval given"},
+            origin=actor.origin,
+        )
+        with self.uow_factory() as uow:
+            self.audit.record(uow, [draft])
+            uow.commit()
+        return ApprovalRequiredError(
+            f"this {kind.value} needs a second person's approval: run strongroom approvals "
+            f"request --kind {kind.value} --payload {payload}, have another person approve it, "
+            "then give its id (--approval ID)"
+        )
 
     def list(self) -> list[Approval]:
         """Every request, newest first."""
         with self.uow_factory() as uow:
             return uow.policy.approvals()
 
-    def _refused(self, actor: Actor, approval: Approval, problem: str) -> ApprovalRequiredError:
+    def refuse(self, actor: Actor, approval: Approval, problem: str) -> ApprovalRequiredError:
+        """Audit a refused use of ``approval`` (its own transaction); the error to raise."""
         draft = _draft(actor, AuditAction.APPROVAL_REFUSED, approval, Outcome.DENIED)
         with self.uow_factory() as uow:
             self.audit.record(uow, [draft])

@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from strongroom.access.permissions import PURPOSE_NAMES, Permission
-from strongroom.access.policy import require, require_scope, resolve_purpose, role_named
-from strongroom.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from strongroom.access.gate import authorise
+from strongroom.access.permissions import Permission
+from strongroom.access.policy import role_named
+from strongroom.access.volume import charge, refusal
+from strongroom.core.clock import Clock, SystemClock
+from strongroom.core.errors import InvalidInputError, NotFoundError
 from strongroom.core.models import Actor, Order
 from strongroom.core.monitoring import HoneytokenWatch
 from strongroom.core.ports import AuditTrail, UnitOfWorkFactory
@@ -65,15 +68,18 @@ class CardDetokenizer:
     cards: CardVault
     audit: AuditTrail
     watch: HoneytokenWatch | None = None  # told of each reveal: a canary card alerts at once
+    clock: Clock = field(default_factory=SystemClock)
 
     def detokenize(self, *, actor: Actor, token: str, purpose: str | None) -> RevealedCard:
-        """The card number behind ``token``; needs ``cards.detokenize`` and a stated purpose."""
+        """The card number behind ``token``; needs ``cards.detokenize`` (a PII permission: current
+        training too), a stated purpose, and room under the role's hourly volume limit."""
         stated = self._authorise(actor, purpose)
         if not is_card_token(token):
             raise InvalidInputError(
                 "that is not a card token: a token looks like tok_ followed by 32 letters, "
                 "digits, '-' or '_'; use the card_token kept with the order"
             )
+        now = self.clock.now()
         with self.uow_factory() as uow:
             stored = uow.cards.get(token)
             if stored is None:
@@ -84,49 +90,40 @@ class CardDetokenizer:
                     "no card has that token: it was mistyped, or the card was erased with its "
                     "customer"
                 )
-            card = self.cards.reveal(stored)
-            revealed = _draft(actor, token, stated, Outcome.SUCCESS)
-            self.audit.record(uow, [revealed])
-            seq = uow.audit.head().seq if self.watch is not None else 0  # ours: head is locked
-            uow.commit()
+            over = charge(uow, actor=actor, records=1, now=now)
+            if over is None:
+                card = self.cards.reveal(stored)
+                revealed = _draft(actor, token, stated, Outcome.SUCCESS)
+                self.audit.record(uow, [revealed])
+                seq = uow.audit.head().seq if self.watch is not None else 0  # ours: head locked
+                uow.commit()
+        if over is not None:
+            raise refusal(
+                uow_factory=self.uow_factory, audit=self.audit, actor=actor, limit=over, now=now
+            )
         if self.watch is not None:
             self.watch.observe(revealed, seq)
         return RevealedCard(token, card.digits, card.last4, card.brand)
 
     def _authorise(self, actor: Actor, purpose: str | None) -> str:
-        role = role_named(actor.role or "")
-        try:
-            require(role, Permission.CARDS_DETOKENIZE)
-            require_scope(actor, Permission.CARDS_DETOKENIZE)
-        except PermissionDeniedError:
-            self._record_denial(actor, purpose)
-            raise
+        """Permission, scope, training and purpose through the one gate (denials audited);
+        a purpose must be stated, not taken from the role's default."""
+        stated = authorise(
+            uow_factory=self.uow_factory,
+            audit=self.audit,
+            actor=actor,
+            permission=Permission.CARDS_DETOKENIZE,
+            purpose=purpose if purpose and purpose.strip() else None,
+            resource_type=_RESOURCE,
+            now=self.clock.now(),
+        )
         if purpose is None or not purpose.strip():
+            role = role_named(actor.role or "")
             raise InvalidInputError(
                 "detokenising needs a stated purpose: send the X-Strongroom-Purpose header or "
                 f"--purpose (the {role.name} role may state: {', '.join(role.purposes)})"
             )
-        try:
-            return resolve_purpose(role, purpose)
-        except PermissionDeniedError:
-            self._record_denial(actor, purpose)
-            raise
-
-    def _record_denial(self, actor: Actor, purpose: str | None) -> None:
-        detail: dict[str, str | int] = {"permission": Permission.CARDS_DETOKENIZE.value}
-        if purpose in PURPOSE_NAMES:  # a declared name only: the header may hold anything
-            detail["stated_purpose"] = purpose
-        draft = AuditDraft(
-            actor=actor.label,
-            action=AuditAction.ACCESS_DENIED,
-            outcome=Outcome.DENIED,
-            resource_type=_RESOURCE,
-            detail=detail,
-            origin=actor.origin,
-        )
-        with self.uow_factory() as uow:
-            self.audit.record(uow, [draft])
-            uow.commit()
+        return stated
 
 
 def _draft(actor: Actor, token: str, purpose: str, outcome: Outcome) -> AuditDraft:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from strongroom.access.decisions import Decision, Reason, decide
-from strongroom.access.permissions import Permission, Role
+from strongroom.access.permissions import PURPOSE_NAMES, Permission, Role
 from strongroom.access.policy import require, require_scope, resolve_purpose, role_named
 from strongroom.access.policyfile import active_policy
 from strongroom.access.training import held_to_training, is_trained
@@ -53,6 +53,7 @@ def authorise(
             permission=permission,
             resource_type=resource_type,
             reason=reason,
+            stated_purpose=stated,
         )
         raise error from None
 
@@ -82,14 +83,19 @@ def record_denial(
     permission: Permission,
     resource_type: str,
     reason: str,
+    stated_purpose: str | None = None,
 ) -> None:
-    """Audit a refusal in its own transaction, so it stays recorded though the act fails."""
+    """Audit a refusal in its own transaction, so it stays recorded though the act fails.
+    The purpose stated is kept when it is a declared name (a header may hold anything)."""
+    detail: dict[str, str | int] = {"permission": permission.value, "reason": reason}
+    if stated_purpose in PURPOSE_NAMES:
+        detail["stated_purpose"] = stated_purpose
     draft = AuditDraft(
         actor=actor.label,
         action=AuditAction.ACCESS_DENIED,
         outcome=Outcome.DENIED,
         resource_type=resource_type,
-        detail={"permission": permission.value, "reason": reason},
+        detail=detail,
         origin=actor.origin,
     )
     with uow_factory() as uow:

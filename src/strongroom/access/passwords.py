@@ -1,8 +1,11 @@
 """Staff passwords: the policy (ASVS V6.2) and Argon2id hashing with explicit parameters.
 
 The policy asks for length, not composition: 12 to 128 characters, any characters at all, and
-not a password attackers try first: the shipped list of common passwords, the person's own name,
-the product's name, any of those with digits or symbols appended, or a few characters repeated.
+not a password attackers try first: the shipped list of the 10,000 most common passwords, the
+person's own name, the product's name, any of those with digits or symbols appended, or a few
+characters repeated. What passes those is scored by zxcvbn (Dropbox's estimator: dictionaries of
+leaked passwords, names and words, keyboard walks, l33t substitutions, dates, and the person's
+name), and a breached-looking password, scored below ``MIN_STRENGTH_SCORE``, is refused too.
 """
 
 from __future__ import annotations
@@ -10,10 +13,12 @@ from __future__ import annotations
 import contextlib
 import re
 import secrets
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from typing import Any
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -24,9 +29,14 @@ MIN_LENGTH = 12
 MAX_LENGTH = 128
 MIN_DISTINCT_CHARACTERS = 5
 PRODUCT_WORDS = ("strongroom",)
+# zxcvbn's 0-4 scale; 3 is "safely unguessable" (about 10^8 guesses or more), enough with Argon2id
+# and throttled logins; 2 and below fall to an offline guesser working from breach dumps.
+MIN_STRENGTH_SCORE = 3
 _DATA_FILE = "data/common-passwords.txt"
 _APPENDED = re.compile(r"[\W\d_]+$")  # digits, symbols and spaces at the end
 _NAME_PARTS = re.compile(r"[\W_]+")
+# zxcvbn keeps the person's words in a module-level dictionary while it scores: one at a time.
+_ESTIMATOR_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +56,12 @@ def common_passwords() -> frozenset[str]:
 
 
 def context_words(name: str) -> set[str]:
-    """Words an attacker tries for this person: their name, its parts, the product's name."""
-    words = {name.casefold(), *PRODUCT_WORDS}
-    words.update(part for part in _NAME_PARTS.split(name.casefold()) if len(part) >= 4)
-    return words
+    """Words an attacker tries for this person: their name, its parts, the parts run together
+    ("martaquist"), the product's name."""
+    parts = [part for part in _NAME_PARTS.split(name.casefold()) if part]
+    words = {name.casefold(), "".join(parts), *PRODUCT_WORDS}
+    words.update(part for part in parts if len(part) >= 4)
+    return words - {""}
 
 
 def password_problem(password: str, *, context: Iterable[str] = ()) -> str | None:
@@ -66,7 +78,31 @@ def password_problem(password: str, *, context: Iterable[str] = ()) -> str | Non
             "the password is a common one, or your name or the product's, perhaps with digits or "
             "symbols added; attackers try those first: choose another"
         )
-    return None
+    return guessability_problem(password, context=context)
+
+
+def guessability_problem(password: str, *, context: Iterable[str] = ()) -> str | None:
+    """zxcvbn's verdict, with ``context`` as the person's words: why the password looks like a
+    breached one (scored below MIN_STRENGTH_SCORE), in zxcvbn's fixed words, or None."""
+    estimate = _estimate(password, sorted({word.casefold() for word in context}))
+    if estimate["score"] >= MIN_STRENGTH_SCORE:
+        return None
+    feedback = estimate["feedback"]
+    warning = str(feedback["warning"]).strip() or (
+        "It is built the way breached passwords are: from words, names (yours too), dates, "
+        "keyboard rows or letters swapped for look-alike symbols."
+    )
+    advice = " ".join(str(s) for s in feedback["suggestions"]) or "Add another word or two."
+    return f"the password is too easy to guess. {warning} {advice}"
+
+
+def _estimate(password: str, user_inputs: list[str]) -> dict[str, Any]:
+    # Imported here: zxcvbn loads its dictionaries (~30 ms), needed only to set a password.
+    from zxcvbn import zxcvbn  # type: ignore[import-untyped]  # noqa: PLC0415 - no type hints
+
+    with _ESTIMATOR_LOCK:
+        result: dict[str, Any] = zxcvbn(password, user_inputs=user_inputs, max_length=MAX_LENGTH)
+    return result
 
 
 def _bases(password: str) -> list[str]:

@@ -11,7 +11,7 @@ from strongroom.access.cards import CardOnFile, cards_on_file
 from strongroom.access.consent import consent_allows, require_consent
 from strongroom.access.gate import authorise
 from strongroom.access.masking import mask_value
-from strongroom.access.permissions import Permission
+from strongroom.access.permissions import Permission, Role
 from strongroom.access.policy import (
     FieldDecision,
     field_decision,
@@ -139,35 +139,46 @@ class ProfileReader:
         self, uow: UnitOfWork, actor: Actor, stored: StoredCustomer, now: datetime
     ) -> CustomerView:
         role = role_named(actor.role or "")
-        # Only a role that could see PII needs its training looked up: without it, PII is masked.
-        trained = Permission.PII_READ not in role.permissions or is_trained(uow, actor, now)
-        plain = decrypt_fields(self.vault, uow, stored)
-        traits: dict[str, JsonValue] = {}
-        masked: list[str] = []
-        for name, value in {**plain, **stored.demographics}.items():
-            data_class = _class_of(name)
-            if field_decision(role, data_class, trained=trained) is FieldDecision.MASK:
-                traits[name] = mask_value(name, value)
-                masked.append(name)
-            else:
-                traits[name] = value
-        orders = uow.orders.for_customer(stored.id)
-        return CustomerView(
-            id=stored.id,
-            created_at=stored.created_at,
-            updated_at=stored.updated_at,
-            traits=traits,
-            masked_fields=tuple(sorted(masked)),
-            identifiers=_identifiers(
-                self.vault, uow, stored.id, role_name=role.name, trained=trained
-            ),
-            consents=uow.consents.latest_for_customer(stored.id),
-            event_count=uow.events.count_for_customer(stored.id),
-            order_count=len(orders),
-            order_total=sum((order.total for order in orders), Decimal(0)),
-            cards=cards_on_file(orders),
-            data_classes=tuple(sorted({_class_of(name).value for name in traits})),
+        return customer_view(
+            self.vault, uow, stored, role=role, trained=trained_for(uow, actor, role, now)
         )
+
+
+def trained_for(uow: UnitOfWork, actor: Actor, role: Role, now: datetime) -> bool:
+    """Whether the actor's PII training counts; only a role that could see PII needs it looked
+    up: without it, PII is masked anyway."""
+    return Permission.PII_READ not in role.permissions or is_trained(uow, actor, now)
+
+
+def customer_view(
+    vault: SubjectVault, uow: UnitOfWork, stored: StoredCustomer, *, role: Role, trained: bool
+) -> CustomerView:
+    """One profile as ``role`` (trained or not) may see it: decrypted, PII masked where due."""
+    plain = decrypt_fields(vault, uow, stored)
+    traits: dict[str, JsonValue] = {}
+    masked: list[str] = []
+    for name, value in {**plain, **stored.demographics}.items():
+        data_class = _class_of(name)
+        if field_decision(role, data_class, trained=trained) is FieldDecision.MASK:
+            traits[name] = mask_value(name, value)
+            masked.append(name)
+        else:
+            traits[name] = value
+    orders = uow.orders.for_customer(stored.id)
+    return CustomerView(
+        id=stored.id,
+        created_at=stored.created_at,
+        updated_at=stored.updated_at,
+        traits=traits,
+        masked_fields=tuple(sorted(masked)),
+        identifiers=_identifiers(vault, uow, stored.id, role_name=role.name, trained=trained),
+        consents=uow.consents.latest_for_customer(stored.id),
+        event_count=uow.events.count_for_customer(stored.id),
+        order_count=len(orders),
+        order_total=sum((order.total for order in orders), Decimal(0)),
+        cards=cards_on_file(orders),
+        data_classes=tuple(sorted({_class_of(name).value for name in traits})),
+    )
 
 
 def _class_of(field: str) -> DataClass:

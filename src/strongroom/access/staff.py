@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from strongroom.access.approvals import FourEyes
 from strongroom.access.ceremonies import ENROLMENT_PREFIX
 from strongroom.access.credentials import new_id
 from strongroom.access.mfa import (
@@ -21,9 +22,10 @@ from strongroom.access.mfa import (
 )
 from strongroom.access.passwords import Passwords
 from strongroom.access.policy import role_named
+from strongroom.access.rolegrants import use_role_grant
 from strongroom.access.sessions import ended_draft
 from strongroom.access.staffaudit import staff_draft
-from strongroom.access.tickets import new_ticket
+from strongroom.access.tickets import Ticket, new_ticket
 from strongroom.core.clock import Clock
 from strongroom.core.errors import ConflictError, InvalidInputError, NotFoundError
 from strongroom.core.models import Actor, Principal
@@ -80,9 +82,14 @@ class StaffAdmin:
     ) -> None:
         self._uow_factory, self._audit, self._clock = uow_factory, audit, clock
         self.passwords, self._keys = passwords, keys
+        self._four_eyes = FourEyes(uow_factory=uow_factory, audit=audit, clock=clock)
 
-    def create(self, *, actor: Actor, name: str, role: str) -> Enrolment:
-        """A new person with ``role``, and a one-time enrolment code for their security key."""
+    def create(self, *, actor: Actor, name: str, role: str, approval_id: str | None) -> Enrolment:
+        """A new person with ``role``, and a one-time enrolment code for their security key.
+
+        A new principal is a role grant: it needs ``approval_id``, a second person's approval of
+        ``role_grant_payload(name, role)``. A principal that already holds ``role`` (made by
+        ``tokens create``) gets its login account without one: no role is granted."""
         role_named(role)
         if not name.strip() or len(name) > 100:
             raise InvalidInputError("a staff name needs 1 to 100 characters")
@@ -93,18 +100,31 @@ class StaffAdmin:
                 principal.role != role or uow.staff.account(principal.id)
             ):
                 raise ConflictError(f"{name!r} already exists; choose another name")
+            refused = None
             if principal is None:
                 principal = Principal(new_id(), name, role, now)
-                uow.principals.add(principal)
-            uow.staff.add_account(StaffAccount(principal.id, now))
-            ticket = new_ticket(ENROLMENT_PREFIX, principal, ChallengePurpose.ENROLMENT, now)
-            uow.staff.add_challenge(ticket.challenge)
-            draft = staff_draft(
-                principal, AuditAction.STAFF_CREATED, {"role": role}, origin=None, actor=actor
-            )
-            self._audit.record(uow, [draft])
-            uow.commit()
+                refused = use_role_grant(
+                    self._four_eyes, uow, actor=actor, name=name, role=role, approval_id=approval_id
+                )
+                if refused is None:
+                    uow.principals.add(principal)
+            if refused is None:
+                ticket = self._add_account(uow, actor, principal, now)
+                uow.commit()
+        if refused is not None:  # the transaction was left uncommitted: nothing was created
+            raise refused.audited()
         return Enrolment(name, role, ticket.handle, ticket.challenge.expires_at)
+
+    def _add_account(
+        self, uow: UnitOfWork, actor: Actor, principal: Principal, now: datetime
+    ) -> Ticket:
+        uow.staff.add_account(StaffAccount(principal.id, now))
+        ticket = new_ticket(ENROLMENT_PREFIX, principal, ChallengePurpose.ENROLMENT, now)
+        uow.staff.add_challenge(ticket.challenge)
+        detail: dict[str, str | int] = {"role": principal.role}
+        draft = staff_draft(principal, AuditAction.STAFF_CREATED, detail, origin=None, actor=actor)
+        self._audit.record(uow, [draft])
+        return ticket
 
     def set_password(self, *, actor: Actor, name: str, password: str) -> None:
         """Check ``password`` against the policy and store its Argon2id hash."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from strongroom.access.approvals import FourEyes
 from strongroom.access.credentials import display_prefix, hash_secret, new_id, new_secret
 from strongroom.access.policy import role_named
+from strongroom.access.rolegrants import use_role_grant
 from strongroom.core.clock import Clock
 from strongroom.core.errors import AuthenticationError, ConflictError, NotFoundError
 from strongroom.core.models import Actor, ApiToken, Principal, PrincipalKind
@@ -32,25 +34,41 @@ def issue_token(
     actor: Actor,
     principal_name: str,
     role: str,
+    approval_id: str | None,
 ) -> IssuedToken:
-    """Issue a token for ``principal_name``, creating that staff principal with ``role`` if new."""
+    """Issue a token for ``principal_name``, creating that staff principal with ``role`` if new.
+
+    Creating the principal grants it the role, which needs ``approval_id``: a second person's
+    approval of ``role_grant_payload(principal_name, role)`` (four eyes). A further token for a
+    principal that already holds ``role`` grants nothing and needs none."""
     role_named(role)
     now = clock.now()
+    four_eyes = FourEyes(uow_factory=uow_factory, audit=audit, clock=clock)
     with uow_factory() as uow:
         principal = uow.principals.by_name(principal_name)
-        if principal is None:
-            principal = Principal(new_id(), principal_name, role, now)
-            uow.principals.add(principal)
-        elif principal.role != role:
+        if principal is not None and principal.role != role:
             raise ConflictError(
                 f"{principal_name!r} already exists with the role {principal.role!r}; "
                 "issue the token with that role"
             )
-        secret = new_secret(TOKEN_PREFIX)
-        token = ApiToken(new_id(), principal.id, hash_secret(secret), display_prefix(secret), now)
-        uow.tokens.add(token)
-        audit.record(uow, [_admin_draft(actor, AuditAction.TOKEN_CREATED, token.id, role)])
-        uow.commit()
+        refused = None
+        if principal is None:
+            refused = use_role_grant(
+                four_eyes, uow, actor=actor, name=principal_name, role=role, approval_id=approval_id
+            )
+            principal = Principal(new_id(), principal_name, role, now)
+            if refused is None:
+                uow.principals.add(principal)
+        if refused is None:
+            secret = new_secret(TOKEN_PREFIX)
+            token = ApiToken(
+                new_id(), principal.id, hash_secret(secret), display_prefix(secret), now
+            )
+            uow.tokens.add(token)
+            audit.record(uow, [_admin_draft(actor, AuditAction.TOKEN_CREATED, token.id, role)])
+            uow.commit()
+    if refused is not None:  # the transaction was left uncommitted: nothing was created
+        raise refused.audited()
     return IssuedToken(token.id, principal_name, role, secret)
 
 

@@ -1,9 +1,11 @@
 """Training as a gate: PII permissions need security training within the policy's window and
 the acknowledgement of the policy version in force.
 
-Only people (staff principals, as authentication resolves them) are held to it. Machine
-principals have no training: their scopes, networks and expiry limit them. The local operator
-holds the root passphrase and could read the store directly, so a gate would add nothing.
+Every staff actor is held to it, however it was made: the records are looked up by the actor's
+name, so a staff actor that names no person (no records can exist for an unknown name) is untrained
+and the gate fails closed. Machine principals have no training: their scopes, networks and expiry
+limit them. The local operator holds the root passphrase and could read the store directly, so a
+gate would add nothing.
 """
 
 from __future__ import annotations
@@ -55,13 +57,15 @@ def training_status(
 
 
 def held_to_training(actor: Actor) -> bool:
-    """Whether the training gate applies to ``actor``: to people, as authentication makes them
-    (a staff principal with its stored id; every token and session resolves to one)."""
-    return actor.kind is PrincipalKind.STAFF and actor.principal_id is not None
+    """Whether the training gate applies to ``actor``: to every staff actor, with or without a
+    stored principal id (failing closed for one that authentication did not make)."""
+    return actor.kind is PrincipalKind.STAFF
 
 
 def is_trained(uow: UnitOfWork, actor: Actor, now: datetime) -> bool:
-    """True for actors outside the gate; else whether their training is current."""
+    """True for actors outside the gate; else whether the training of the person named like the
+    actor is current (``TrainingBook`` keeps records only for existing people, so a staff actor
+    that matches no person has none and is untrained)."""
     if not held_to_training(actor):
         return True
     return training_status(actor.name, uow.policy.training(actor.name), now=now).current

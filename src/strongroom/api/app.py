@@ -9,15 +9,24 @@ from fastapi import FastAPI, Request, Response
 
 from strongroom import __version__
 from strongroom.api.checkpointing import checkpoint_lifespan
+from strongroom.api.deps import request_origin
 from strongroom.api.errors import error_response, install_error_handlers
 from strongroom.api.headers import SECURITY_HEADERS, content_type_problem
+from strongroom.api.refusals import REFUSED_AS_BAD_INPUT, RefusalRecorder
 from strongroom.api.routes import analytics as analytics_routes
 from strongroom.api.routes import apps as apps_routes
 from strongroom.api.routes import auth as auth_routes
 from strongroom.api.routes import cards, consents, customers, erasure, health, tracking
 from strongroom.api.routes import documents as documents_routes
+from strongroom.api.routes import holds as holds_routes
 from strongroom.api.routes import incidents as incidents_routes
+from strongroom.api.routes import incidents_notices as incident_notices_routes
+from strongroom.api.routes import incidents_playbooks as incident_playbooks_routes
+from strongroom.api.routes import incidents_work as incident_work_routes
 from strongroom.api.routes import oauth as oauth_routes
+from strongroom.api.routes import privacy_acts as privacy_acts_routes
+from strongroom.api.routes import privacy_requests as privacy_requests_routes
+from strongroom.api.routes import retention as retention_routes
 from strongroom.api.routes import reveal as reveal_routes
 from strongroom.api.routes import vendors as vendors_routes
 from strongroom.bootstrap import App
@@ -36,6 +45,7 @@ def create_api(app: App) -> FastAPI:
         lifespan=checkpoint_lifespan,  # signs audit checkpoints in the background
     )
     api.state.strongroom = app
+    api.state.refusals = RefusalRecorder(app)
     install_error_handlers(api)
     api.include_router(health.router)
     api.include_router(auth_routes.router)
@@ -44,10 +54,17 @@ def create_api(app: App) -> FastAPI:
     api.include_router(reveal_routes.router)
     api.include_router(consents.router)
     api.include_router(erasure.router)
+    api.include_router(privacy_requests_routes.router)
+    api.include_router(privacy_acts_routes.router)
+    api.include_router(holds_routes.router)
+    api.include_router(retention_routes.router)
     api.include_router(cards.router)
     api.include_router(analytics_routes.router)
     api.include_router(documents_routes.router)
     api.include_router(incidents_routes.router)
+    api.include_router(incident_work_routes.router)
+    api.include_router(incident_playbooks_routes.router)
+    api.include_router(incident_notices_routes.router)
     api.include_router(oauth_routes.router)
     api.include_router(apps_routes.router)
     api.include_router(apps_routes.grants_router)
@@ -71,6 +88,10 @@ async def _security_headers(
 ) -> Response:
     request.state.request_id = str(uuid.uuid4())
     response = await call_next(request)
+    if response.status_code in REFUSED_AS_BAD_INPUT:
+        code = getattr(request.state, "error_code", "invalid_input")
+        recorder: RefusalRecorder = request.app.state.refusals
+        await recorder.record(request, response.status_code, code, request_origin(request))
     response.headers.update(SECURITY_HEADERS)
     response.headers["X-Request-Id"] = request.state.request_id
     return response

@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
+from strongroom.api.suspect_sync import sync_suspects_forever
 from strongroom.audit.checkpointer import AuditCheckpointer
 from strongroom.core.errors import StrongroomError
 
@@ -41,14 +42,18 @@ async def _every_interval(checkpointer: AuditCheckpointer, interval: float) -> N
 
 @asynccontextmanager
 async def checkpoint_lifespan(api: FastAPI) -> AsyncIterator[None]:
-    """Run the checkpoint loop while the server serves; sign what is left when it stops."""
+    """Run the checkpoint loop while the server serves; sign what is left when it stops.
+
+    Beside it runs the copying of incident suspects' audit entries (``api.suspect_sync``)."""
     checkpointer: AuditCheckpointer = api.state.strongroom.checkpoints
     interval = min(CHECK_INTERVAL_SECONDS, checkpointer.policy.every_seconds)
     task = asyncio.create_task(_every_interval(checkpointer, interval))
+    syncing = asyncio.create_task(sync_suspects_forever(api.state.strongroom.respond.suspects))
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        for running in (task, syncing):
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
         await run_in_threadpool(checkpoint_quietly, checkpointer, final=True)

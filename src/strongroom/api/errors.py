@@ -64,6 +64,7 @@ _HTTP_CODES = {
 def error_response(request: Request, status: int, code: str, message: str) -> JSONResponse:
     """The one error body."""
     request_id = getattr(request.state, "request_id", None)
+    request.state.error_code = code  # for the security event of a refused request (app.py)
     body = {"error": {"code": code, "message": message, "request_id": request_id}}
     # Set here too: a 500 is answered outside the middleware that adds them to the rest.
     headers = dict(SECURITY_HEADERS)

@@ -121,6 +121,9 @@ def build(settings: Settings, *, passphrase: str | None, clock: Clock | None = N
         ingestor=ingestor,
         incidents=incidents,
     )
+    erasure = ErasureService(
+        uow_factory, keyring, audit, FileErasureLedger(settings.erasure_ledger_path), clock
+    )
     return App(
         settings=settings,
         clock=clock,
@@ -134,11 +137,13 @@ def build(settings: Settings, *, passphrase: str | None, clock: Clock | None = N
             uow_factory=uow_factory, vault=vault, audit=audit, watch=monitoring.alarm, clock=clock
         ),
         cards=CardDetokenizer(
-            uow_factory=uow_factory, cards=card_vault, audit=audit, watch=monitoring.alarm
+            uow_factory=uow_factory,
+            cards=card_vault,
+            audit=audit,
+            watch=monitoring.alarm,
+            clock=clock,
         ),
-        erasure=ErasureService(
-            uow_factory, keyring, audit, FileErasureLedger(settings.erasure_ledger_path), clock
-        ),
+        erasure=erasure,
         identity=build_identity(uow_factory, audit, clock),
         checkpoints=checkpoints,
         checkpoint_archive=archive,
@@ -153,7 +158,13 @@ def build(settings: Settings, *, passphrase: str | None, clock: Clock | None = N
             alerts=monitoring.alerts,
         ),
         privacy=build_privacy(
-            settings, uow_factory=uow_factory, reader=reader, vault=vault, audit=audit, clock=clock
+            settings,
+            uow_factory=uow_factory,
+            reader=reader,
+            vault=vault,
+            audit=audit,
+            clock=clock,
+            erasure=erasure,
         ),
         lake=build_lake(
             settings, uow_factory=uow_factory, reader=reader, audit=audit, keys=keyring, clock=clock

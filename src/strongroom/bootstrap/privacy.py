@@ -6,12 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from strongroom.adapters.subject_files import write_csv_bundle, write_json_export
+from strongroom.access.erasure import ErasureService
+from strongroom.adapters.subject_files import (
+    csv_bundle_bytes,
+    json_export_bytes,
+    write_csv_bundle,
+    write_json_export,
+)
 from strongroom.core.clock import Clock
 from strongroom.core.errors import InvalidInputError
 from strongroom.core.models import Actor
 from strongroom.core.ports import AuditTrail, UnitOfWorkFactory
 from strongroom.privacy.consent import ConsentLedger
+from strongroom.privacy.erasure import RequestEraser
 from strongroom.privacy.export import SubjectExport, SubjectExporter
 from strongroom.privacy.holds import LegalHolds
 from strongroom.privacy.rectification import Rectifier
@@ -29,6 +36,7 @@ class Privacy:
     exporter: SubjectExporter
     retention: RetentionRunner
     rectifier: Rectifier
+    eraser: RequestEraser
     rules: tuple[RetentionRule, ...]
 
 
@@ -40,6 +48,7 @@ def build_privacy(
     vault: SubjectVault,
     audit: AuditTrail,
     clock: Clock,
+    erasure: ErasureService,
 ) -> Privacy:
     return Privacy(
         consents=ConsentLedger(uow_factory, audit, clock),
@@ -48,6 +57,7 @@ def build_privacy(
         exporter=SubjectExporter(uow_factory, reader, vault, audit, clock),
         retention=RetentionRunner(uow_factory, audit, clock),
         rectifier=Rectifier(uow_factory, vault, audit, clock),
+        eraser=RequestEraser(uow_factory, audit, erasure),
         rules=retention_rules(
             event_months=settings.retention_event_months,
             order_months=settings.retention_order_months,
@@ -67,3 +77,26 @@ def export_subject_files(
     else:
         write_json_export(out, export.document)
     return export
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFile:
+    """An export as the bytes of its file, for an answer over HTTP."""
+
+    export: SubjectExport
+    content: bytes
+    media_type: str
+    filename: str
+
+
+def export_subject_bytes(
+    privacy: Privacy, *, actor: Actor, request_id: str, csv_bundle: bool
+) -> ExportFile:
+    """Export request ``request_id`` as the bytes ``export_subject_files`` would write."""
+    export = privacy.exporter.export(actor=actor, request_id=request_id)
+    name = f"strongroom-export-{export.request_id}"
+    if csv_bundle:
+        return ExportFile(export, csv_bundle_bytes(export.tables), "application/zip", f"{name}.zip")
+    return ExportFile(
+        export, json_export_bytes(export.document), "application/json", f"{name}.json"
+    )

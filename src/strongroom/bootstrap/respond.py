@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from strongroom.access.approvals import FourEyes
 from strongroom.audit.checkpointer import AuditCheckpointer
 from strongroom.core.clock import Clock
 from strongroom.core.custody import RootKey
+from strongroom.core.incidents import Block
 from strongroom.core.models import Actor
 from strongroom.core.ports import AuditTrail, UnitOfWorkFactory
 from strongroom.respond.actions import ActionContext
+from strongroom.respond.drafting import NoticeDrafter
 from strongroom.respond.investigation import BlastRadiusService
 from strongroom.respond.places import VaultPlaceReader
 from strongroom.respond.playbooks import PlaybookRunner
 from strongroom.respond.service import IncidentService
+from strongroom.respond.suspects import SuspectWatcher
 from strongroom.settings import Settings
 from strongroom.vault.keyring import KeyKind
 from strongroom.vault.rotation import Rotation
@@ -22,11 +27,14 @@ from strongroom.vault.service import SubjectVault
 
 @dataclass
 class Respond:
-    """Incidents, blast radius, playbooks; ``context`` gives containment actions their reach."""
+    """Incidents, blast radius, playbooks, suspects' timeline sync, notices; ``context`` gives
+    containment actions their reach."""
 
     incidents: IncidentService
     blast_radius: BlastRadiusService
     playbooks: PlaybookRunner
+    suspects: SuspectWatcher  # show and list through it: it syncs suspects' audit entries first
+    notices: NoticeDrafter
     _settings: Settings
     _uow_factory: UnitOfWorkFactory
     _audit: AuditTrail
@@ -62,6 +70,15 @@ class Respond:
         return self._checkpoints.checkpoint(actor=actor).checkpoint.tree_size
 
 
+class _LazyPdf:
+    """The fpdf2 renderer, imported on first use: fpdf2 takes half a second to import."""
+
+    def render(self, blocks: Sequence[Block], *, title: str) -> bytes:
+        from strongroom.adapters.pdf_notices import FpdfNoticeRenderer  # noqa: PLC0415
+
+        return FpdfNoticeRenderer().render(blocks, title=title)
+
+
 def build_incidents(
     *, uow_factory: UnitOfWorkFactory, audit: AuditTrail, clock: Clock
 ) -> IncidentService:
@@ -92,10 +109,13 @@ def build_respond(
         incidents=incidents,
         checkpoint=checkpoint,
     )
+    suspects = SuspectWatcher(uow_factory=uow_factory, incidents=incidents, reader=reader)
     return Respond(
         incidents=incidents,
         blast_radius=blast,
-        playbooks=PlaybookRunner(incidents),
+        playbooks=PlaybookRunner(incidents, FourEyes(uow_factory, audit, clock)),
+        suspects=suspects,
+        notices=NoticeDrafter(incidents=incidents, views=suspects.show, pdf=_LazyPdf()),
         _settings=settings,
         _uow_factory=uow_factory,
         _audit=audit,

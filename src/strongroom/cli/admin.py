@@ -8,6 +8,7 @@ import typer
 
 from strongroom.access.tokens import issue_token, revoke_token
 from strongroom.cli.context import local_actor, open_app
+from strongroom.cli.grants import ApprovalOption, explain_role_grant
 from strongroom.cli.output import console, emit_json
 
 tokens_app = typer.Typer(help="Staff API tokens.", no_args_is_help=True)
@@ -18,11 +19,15 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 @tokens_app.command("create")
 def tokens_create(
     name: Annotated[str, typer.Option(help="The staff member's name (created if new)")],
-    role: Annotated[str, typer.Option(help="admin, support, dpo or auditor")],
+    role: Annotated[str, typer.Option(help="The role, e.g. support, dpo, admin or auditor")],
+    approval: ApprovalOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Issue a staff API token and print it (shown once; only its hash is stored)."""
-    with open_app() as app:
+    """Issue a staff API token and print it (shown once; only its hash is stored).
+
+    A new name is a role grant and needs a second person's approval (four eyes); a further
+    token for someone who already holds the role does not."""
+    with open_app() as app, explain_role_grant(name, role, approval):
         issued = issue_token(
             uow_factory=app.uow_factory,
             audit=app.audit,
@@ -30,6 +35,7 @@ def tokens_create(
             actor=local_actor(),
             principal_name=name,
             role=role,
+            approval_id=approval,
         )
     if as_json:
         emit_json(

@@ -1,21 +1,36 @@
-"""``strongroom customers show``: a profile as a staff member's token allows it."""
+"""``strongroom customers show|export``: profiles as a staff member's token allows them."""
 
 from __future__ import annotations
 
+import shlex
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.progress import Progress, TaskID
 
+from strongroom.access.bulkexport import BulkExportReport, ExportFormat, bulk_export_payload
 from strongroom.access.profiles import CustomerView
 from strongroom.access.tokens import authenticate_token
-from strongroom.cli.context import current_settings, open_app
+from strongroom.bootstrap.exports import export_customers_file
+from strongroom.cli.context import current_settings, open_app, staff_actor
 from strongroom.cli.output import console, emit_json, emit_table
-from strongroom.core.errors import InvalidInputError, NotFoundError
+from strongroom.core.errors import (
+    ApprovalRequiredError,
+    InvalidInputError,
+    NotFoundError,
+    VolumeLimitedError,
+)
 from strongroom.core.models import CustomerId
 
 customers_app = typer.Typer(
     help="Customer profiles, read through the access policy.", no_args_is_help=True
 )
+TokenOption = Annotated[
+    str | None,
+    typer.Option(help="Staff API token; default STRONGROOM_TOKEN", show_default=False),
+]
+FORMATS = ", ".join(f.value for f in ExportFormat)
 
 
 @customers_app.command("show")
@@ -23,10 +38,7 @@ def customers_show(
     customer_id: Annotated[str | None, typer.Argument(help="The customer's id")] = None,
     email: Annotated[str | None, typer.Option(help="Find the customer by email instead")] = None,
     phone: Annotated[str | None, typer.Option(help="Find the customer by phone instead")] = None,
-    token: Annotated[
-        str | None,
-        typer.Option(help="Staff API token; default STRONGROOM_TOKEN", show_default=False),
-    ] = None,
+    token: TokenOption = None,
     purpose: Annotated[
         str | None, typer.Option(help="Why you need it; default: your role's")
     ] = None,
@@ -88,4 +100,99 @@ def _print_view(view: CustomerView) -> None:
     emit_table("Identifiers", ["kind", "value"], list(view.identifiers))
     console.print(
         f"{view.event_count} events, {view.order_count} orders totalling {view.order_total}"
+    )
+
+
+@customers_app.command("export")
+def customers_export(
+    out: Annotated[Path, typer.Option(help="The new file (never overwritten); mode 0600")],
+    export_format: Annotated[str, typer.Option("--format", help=f"One of {FORMATS}")],
+    purpose: Annotated[str, typer.Option(help="Why every profile is needed (a declared purpose)")],
+    approval: Annotated[
+        str | None, typer.Option(help="A second person's approval of this export (four eyes)")
+    ] = None,
+    token: TokenOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Export every customer's profile as your token's role may see it (masking, consent,
+    training and the volume cap apply); needs a second person's approval."""
+    try:
+        chosen = ExportFormat(export_format)
+    except ValueError:
+        raise InvalidInputError(
+            f"--format must be one of {FORMATS}, not {export_format!r}"
+        ) from None
+    if out.exists() or out.is_symlink():
+        raise InvalidInputError(f"{out} exists already: choose another file name")
+    with open_app() as app:
+        actor = staff_actor(app, token)
+        try:
+            with _ProgressBar(disabled=as_json) as bar:
+                report = export_customers_file(
+                    app,
+                    actor=actor,
+                    out=out,
+                    export_format=chosen,
+                    purpose=purpose,
+                    approval_id=approval,
+                    progress=bar.show,
+                )
+        except VolumeLimitedError as error:  # refused before a single profile was read
+            message = f"{error.message} (429 volume_limited); nothing was written"
+            raise VolumeLimitedError(message, retry_after=error.retry_after) from None
+        except ApprovalRequiredError:
+            if approval is not None:
+                raise
+            payload = bulk_export_payload(export_format=chosen, purpose=purpose, reader=actor.name)
+            _explain_bulk_export(payload)
+            raise typer.Exit(code=2) from None
+    _show_export(report, out, as_json)
+
+
+class _ProgressBar:
+    """A Rich progress bar that appears with the first batch, not while the export is checked."""
+
+    def __init__(self, *, disabled: bool) -> None:
+        self._bar = Progress(console=console, disable=disabled)
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._task is not None:
+            self._bar.stop()
+
+    def show(self, done: int, total: int) -> None:
+        if self._task is None:
+            self._bar.start()
+            self._task = self._bar.add_task("Exporting customers", total=total)
+        self._bar.update(self._task, completed=done, total=total)
+
+
+def _explain_bulk_export(payload: str) -> None:
+    lines = (
+        "A bulk export needs a second person's approval; nothing was written. Request it with:",
+        f"  strongroom approvals request --kind bulk_export --payload {shlex.quote(payload)}",
+        "have another person approve it, then run this again with --approval ID.",
+    )
+    for line in lines:
+        console.print(line, markup=False)
+
+
+def _show_export(report: BulkExportReport, out: Path, as_json: bool) -> None:
+    if as_json:
+        emit_json(
+            {
+                "file": str(out),
+                "records": report.records,
+                "purpose": report.purpose,
+                "approval": report.approval_id,
+                "pii_masked": report.pii_masked,
+            }
+        )
+        return
+    masked = "PII masked" if report.pii_masked else "PII in clear"
+    console.print(
+        f"Exported {report.records} customers to {out} (mode 0600, {masked})", markup=False
     )

@@ -16,6 +16,7 @@ import typer
 import uvicorn
 from rich.progress import Progress
 
+from strongroom.access.rolegrants import approved_role_grant
 from strongroom.access.tokens import issue_token
 from strongroom.api.server import build_server
 from strongroom.bootstrap import App, build, initialise
@@ -24,11 +25,12 @@ from strongroom.cli.demo_data import batches, demo_messages
 from strongroom.cli.output import console, emit_error
 from strongroom.collect.sources import create_source
 from strongroom.core.errors import ConfigurationError
-from strongroom.core.models import Channel
+from strongroom.core.models import Actor, Channel, PrincipalKind
 from strongroom.core.policy import TrainingKind
 from strongroom.settings import Settings
 
 DEMO_MARKER = ".strongroom-demo"
+DEMO_OPERATORS = ("demo-operator-ann", "demo-operator-ben")  # the two people of four eyes
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,22 +110,32 @@ def _credentials(app: App, passphrase: str) -> DemoCredentials:
         name="demo-web",
         channel=Channel.WEB,
     )
-    tokens = [
-        issue_token(
-            uow_factory=app.uow_factory,
-            audit=app.audit,
-            clock=app.clock,
-            actor=actor,
-            principal_name=f"demo-{role}",
-            role=role,
-        ).token
-        for role in ("support", "dpo")
-    ]
+    tokens = [_granted_token(app, role) for role in ("support", "dpo")]
     # The demo staff have done their training: without it the PII training gate masks PII.
     for role in ("support", "dpo"):
         for kind in TrainingKind:
             app.policy.training.record(actor=actor, name=f"demo-{role}", kind=kind)
     return DemoCredentials(source.write_key, tokens[0], tokens[1], passphrase)
+
+
+def _granted_token(app: App, role: str) -> str:
+    """A token of the new person ``demo-ROLE``: granting the role takes four eyes even here, so
+    one demo operator asks, the other approves, and the audit log shows both."""
+    asker, approver = (Actor(PrincipalKind.LOCAL, name, role="admin") for name in DEMO_OPERATORS)
+    name = f"demo-{role}"
+    approval = approved_role_grant(
+        app.policy.approvals, asker=asker, approver=approver, name=name, role=role
+    )
+    issued = issue_token(
+        uow_factory=app.uow_factory,
+        audit=app.audit,
+        clock=app.clock,
+        actor=asker,
+        principal_name=name,
+        role=role,
+        approval_id=approval.id,
+    )
+    return issued.token
 
 
 def _load_when_up(

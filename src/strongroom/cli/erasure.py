@@ -10,14 +10,13 @@ from typing import Annotated
 
 import typer
 
-from strongroom.access.tokens import authenticate_token
 from strongroom.cli.backups import progress_bars
-from strongroom.cli.context import current_settings, open_app
+from strongroom.cli.context import open_app, staff_actor
 from strongroom.cli.customers import customers_app
+from strongroom.cli.erasure_output import hand_out_receipt, refuse_existing_receipt_file
 from strongroom.cli.output import console, emit_json
-from strongroom.core.errors import ConflictError, InvalidInputError
+from strongroom.core.errors import InvalidInputError
 from strongroom.core.models import CustomerId
-from strongroom.vault.receipts import ErasureReceipt
 
 _CUSTOMER_ID = re.compile(r"[0-9a-f-]{1,64}")
 
@@ -39,36 +38,15 @@ def customers_erase(
     as_json: Annotated[bool, typer.Option("--json", help="Print the receipt as JSON.")] = False,
 ) -> None:
     """Erase a customer for good: destroy their data key and lookups; print the signed receipt."""
-    if out is not None and out.exists():
-        raise ConflictError(f"{out} exists already: choose another --out file")
-    settings = current_settings()
-    staff_token = token or (settings.token.get_secret_value() if settings.token else None)
-    with open_app(settings) as app:
-        actor = authenticate_token(uow_factory=app.uow_factory, audit=app.audit, token=staff_token)
+    refuse_existing_receipt_file(out)
+    with open_app() as app:
         receipt = app.erasure.erase_customer(
-            actor=actor, customer_id=CustomerId(customer_id), reason=reason, purpose=purpose
+            actor=staff_actor(app, token),
+            customer_id=CustomerId(customer_id),
+            reason=reason,
+            purpose=purpose,
         )
-    if out is not None:
-        with out.open("x", encoding="utf-8") as file:
-            file.write(receipt.to_json() + "\n")
-    if as_json:
-        emit_json(receipt.as_dict())
-        return
-    _print_receipt(customer_id, receipt, out)
-
-
-def _print_receipt(customer_id: str, receipt: ErasureReceipt, out: Path | None) -> None:
-    versions = ", ".join(
-        f"{kind} v{version}" for kind, version in receipt.key_versions_destroyed.items()
-    )
-    console.print(f"[green]Erased[/] customer {customer_id} as {receipt.customer_pseudonym}")
-    console.print(f"  destroyed: {versions}")
-    console.print(f"  signed with audit-signing key v{receipt.signing_key_version}")
-    if out is not None:
-        console.print(f"  receipt written to {out}; check it with `strongroom keys verify-receipt`")
-    else:
-        console.print("  receipt (keep it; check it with `strongroom keys verify-receipt FILE`):")
-        console.print(receipt.to_json(), markup=False)
+    hand_out_receipt(customer_id, receipt, out=out, as_json=as_json)
 
 
 @customers_app.command("erase-many")
@@ -88,12 +66,13 @@ def customers_erase_many(
 ) -> None:
     """Erase many customers: a transaction and one ledger write per 200, with a progress bar."""
     ids = _read_ids(ids_file)
-    settings = current_settings()
-    staff_token = token or (settings.token.get_secret_value() if settings.token else None)
-    with open_app(settings) as app, progress_bars(enabled=not as_json) as progress:
-        actor = authenticate_token(uow_factory=app.uow_factory, audit=app.audit, token=staff_token)
+    with open_app() as app, progress_bars(enabled=not as_json) as progress:
         report = app.erasure.erase_customers(
-            actor=actor, customer_ids=ids, reason=reason, purpose=purpose, progress=progress
+            actor=staff_actor(app, token),
+            customer_ids=ids,
+            reason=reason,
+            purpose=purpose,
+            progress=progress,
         )
     counts = asdict(report)
     if as_json:

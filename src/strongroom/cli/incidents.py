@@ -12,6 +12,8 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from strongroom.cli.context import local_actor, open_app
+from strongroom.cli.incident_notices import incidents_notice
+from strongroom.cli.incident_suspects import suspect_app
 from strongroom.cli.monitor import parse_since
 from strongroom.cli.output import console, emit_json, emit_table
 from strongroom.core.errors import InvalidInputError
@@ -28,20 +30,15 @@ from strongroom.respond.models import (
     parse_role,
     parse_severity,
     parse_status,
-)
-from strongroom.respond.notices import (
-    NoticeFacts,
-    NoticeKind,
-    draft,
-    record_draft,
-    to_html,
-    to_markdown,
+    view_dict,
 )
 from strongroom.respond.playbooks import PLAYBOOKS, playbook_named
 
 incidents_app = typer.Typer(help="Incident response.", no_args_is_help=True)
 playbook_app = typer.Typer(help="Containment playbooks.", no_args_is_help=True)
 incidents_app.add_typer(playbook_app, name="playbook")
+incidents_app.add_typer(suspect_app, name="suspect")
+incidents_app.command("notice")(incidents_notice)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 IdArgument = Annotated[str, typer.Argument(help="The incident id")]
@@ -52,7 +49,7 @@ def incidents_open(
     title: Annotated[str, typer.Option(help="What happened, in a line (no personal data)")],
     severity: Annotated[str, typer.Option(help="low, medium, high or critical")] = "high",
     principal: Annotated[
-        list[str] | None, typer.Option(help="A suspect audit actor, e.g. staff:ann (repeat)")
+        list[str] | None, typer.Option(help="A suspect: an audit actor, e.g. staff:ann (repeat)")
     ] = None,
     aware_at: Annotated[
         str | None, typer.Option(help="When you became aware (ISO time; default now)")
@@ -81,10 +78,10 @@ def incidents_list(
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 100,
     as_json: JsonOption = False,
 ) -> None:
-    """List incidents, newest first."""
+    """List incidents, newest first (suspects' new audit entries are copied first)."""
     chosen = parse_status(status) if status else None
     with open_app() as app:
-        found = app.respond.incidents.list_incidents(status=chosen, limit=limit)
+        found = app.respond.suspects.list_incidents(status=chosen, limit=limit)
     if as_json:
         emit_json([incident_dict(i) for i in found])
         return
@@ -97,42 +94,24 @@ def incidents_list(
 
 @incidents_app.command("show")
 def incidents_show(incident_id: IdArgument, as_json: JsonOption = False) -> None:
-    """Show an incident: roles, tasks and its timeline."""
+    """Show an incident: suspects, roles, tasks and its timeline (suspects' acts copied first)."""
     with open_app() as app:
-        view = app.respond.incidents.show(incident_id)
-    timeline = [
-        {
-            "id": e.id,
-            "at": e.draft.at.isoformat(),
-            "kind": e.draft.kind.value,
-            "actor": e.draft.actor,
-            "text": e.draft.text,
-            "detail": e.draft.detail,
-            "audit_seq": e.draft.audit_seq,
-        }
-        for e in view.timeline
-    ]
+        view = app.respond.suspects.show(incident_id)
+    shown = view_dict(view)
     if as_json:
-        emit_json(
-            {
-                **incident_dict(view.incident),
-                "roles": {a.role.value: a.assignee for a in view.roles},
-                "tasks": [
-                    {"id": t.id, "title": t.title, "status": t.status.value, "owner": t.owner}
-                    for t in view.tasks
-                ],
-                "timeline": timeline,
-            }
-        )
+        emit_json(shown)
         return
     incident = view.incident
     console.print(f"[bold]{escape(incident.title)}[/] {incident.id}")
     console.print(f"{incident.severity.value}, {incident.status.value}; aware {incident.aware_at}")
+    console.print(f"  suspects: {escape(', '.join(incident.principals) or 'none')}")
     for assignment in view.roles:
         console.print(f"  {assignment.role.value}: {escape(assignment.assignee)}")
     for task in view.tasks:
         console.print(f"  task {task.id} [{task.status.value}] {escape(task.title)}")
-    rows = [(t["at"], t["kind"], t["actor"], t["text"], t["audit_seq"] or "") for t in timeline]
+    rows = [
+        (t["at"], t["kind"], t["actor"], t["text"], t["audit_seq"] or "") for t in shown["timeline"]
+    ]
     emit_table("Timeline", ["at", "kind", "actor", "text", "audit seq"], rows)
 
 
@@ -222,12 +201,16 @@ def playbook_run(
     param: Annotated[
         list[str] | None, typer.Option(help="A playbook parameter, e.g. principal=ann (repeat)")
     ] = None,
-    approved_by: Annotated[
-        str | None, typer.Option(help="Who approved the steps that need approval")
+    approval: Annotated[
+        str | None,
+        typer.Option(help="A second person's approval id (four eyes), for steps that need one"),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Run a playbook's containment steps (a re-run resumes after the last step done)."""
+    """Run a playbook's containment steps (a re-run resumes after the last step done).
+
+    Steps marked (approval) need ``approvals request --kind containment --payload
+    PLAYBOOK:INCIDENT``, approved by a second person, passed here as --approval ID."""
     params = dict(_pair(item) for item in param or [])
     playbook = playbook_named(name)
     actor = local_actor()
@@ -235,7 +218,7 @@ def playbook_run(
         context = app.respond.context(actor=actor, incident_id=incident_id)
         app.respond.incidents.get(incident_id)
         outcomes = app.respond.playbooks.run(
-            context=context, playbook=playbook, params=params, approved_by=approved_by
+            context=context, playbook=playbook, params=params, approval=approval
         )
     if as_json:
         emit_json([{"step": o.index, "action": o.action, "result": o.result} for o in outcomes])
@@ -333,57 +316,3 @@ def _left(seconds: int | None) -> str:
     hours = abs(seconds) // 3600
     text = f"{hours // 24}d {hours % 24}h"
     return text if seconds >= 0 else f"-{text}"
-
-
-@incidents_app.command("notice")
-def incidents_notice(
-    incident_id: IdArgument,
-    kind: Annotated[str, typer.Option(help="authority, subjects or report")],
-    organisation: Annotated[str, typer.Option(help="Your organisation's name")],
-    contact: Annotated[str, typer.Option(help="The DPO or contact point")],
-    blast_radius: Annotated[
-        Path | None, typer.Option(help="A blast-radius JSON file for the counts")
-    ] = None,
-    output_format: Annotated[str, typer.Option("--format", help="markdown or html")] = "markdown",
-    out: Annotated[Path | None, typer.Option(help="Write to this file")] = None,
-) -> None:
-    """Draft a notice: to the authority (Art. 33(3)), to data subjects, or the incident report."""
-    if output_format not in ("markdown", "html"):
-        raise InvalidInputError("--format must be markdown or html (PDF: print the HTML)")
-    chosen = NoticeKind(kind) if kind in NoticeKind._value2member_map_ else None
-    if chosen is None:
-        raise InvalidInputError("--kind must be authority, subjects or report")
-    facts = _facts(organisation, contact, blast_radius)
-    with open_app() as app:
-        view = app.respond.incidents.show(incident_id)
-        blocks = draft(chosen, view, facts)
-        record_draft(
-            app.respond.incidents, actor=local_actor(), incident_id=incident_id, kind=chosen
-        )
-    title = f"{chosen.value} notice {incident_id}"
-    text = to_html(blocks, title=title) if output_format == "html" else to_markdown(blocks)
-    if out is None:
-        print(text)
-        return
-    out.write_text(text, encoding="utf-8")
-    console.print(f"Wrote {out}")
-
-
-def _facts(organisation: str, contact: str, path: Path | None) -> NoticeFacts:
-    if path is None:
-        return NoticeFacts(organisation, contact)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return NoticeFacts(
-            organisation,
-            contact,
-            subjects=int(data["customers_touched"]),
-            records=int(data["matched_entries"]),
-            data_classes=tuple(data["data_classes"]),
-            by_country={str(k): int(v) for k, v in data["by_country"].items()},
-            exemption_applies=bool(data["encryption_exemption"]["applies"]),
-        )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        raise InvalidInputError(
-            f"{path} is not a blast-radius JSON file made by `strongroom incidents blast-radius`"
-        ) from None

@@ -25,9 +25,12 @@ from strongroom.cli.audit import audit_app
 from strongroom.cli.backups import backup_app
 from strongroom.cli.cards import cards_app
 from strongroom.cli.catalog import catalog
+from strongroom.cli.consent import consent_app
 from strongroom.cli.context import current_settings, local_actor, open_app, root_passphrase
 from strongroom.cli.customers import customers_app
 from strongroom.cli.demo import demo
+from strongroom.cli.dsar import dsar_app
+from strongroom.cli.holds import holds_app
 from strongroom.cli.imports import import_file, imports_app
 from strongroom.cli.incidents import incidents_app
 from strongroom.cli.keys import keys_app
@@ -36,8 +39,9 @@ from strongroom.cli.machines import apps_app, service_keys_app, vendors_app
 from strongroom.cli.monitor import alerts_app, honeytokens_app, monitor_app
 from strongroom.cli.output import console, emit_error, emit_json
 from strongroom.cli.policy import policy_app
-from strongroom.cli.privacy import consent_app, dsar_app, holds_app, retention_app
+from strongroom.cli.privacy import privacy_app
 from strongroom.cli.quarantine import quarantine_app
+from strongroom.cli.retention import retention_app
 from strongroom.cli.scan import scan
 from strongroom.cli.sources import sources_app
 from strongroom.cli.staff import staff_app
@@ -72,6 +76,7 @@ app.add_typer(warehouse_app, name="warehouse")
 app.add_typer(analytics_app, name="analytics")
 app.add_typer(consent_app, name="consent")
 app.add_typer(dsar_app, name="dsar")
+app.add_typer(privacy_app, name="privacy")
 app.add_typer(holds_app, name="holds")
 app.add_typer(retention_app, name="retention")
 app.add_typer(quarantine_app, name="quarantine")

@@ -11,6 +11,7 @@ import typer
 
 from strongroom.access.staff import Enrolment
 from strongroom.cli.context import local_actor, open_app
+from strongroom.cli.grants import ApprovalOption, explain_role_grant
 from strongroom.cli.output import console, emit_json, emit_table
 from strongroom.core.errors import InvalidInputError
 
@@ -46,11 +47,15 @@ def _show_enrolment(enrolment: Enrolment, as_json: bool) -> None:
 def staff_create(
     name: NameArgument,
     role: Annotated[str, typer.Option(help="The person's role, e.g. support or dpo")],
+    approval: ApprovalOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Create a person with a role; prints a one-time code to register their security key."""
-    with open_app() as app:
-        enrolment = app.staff.admin.create(actor=local_actor(), name=name, role=role)
+    """Create a person with a role (a role grant: four eyes); prints a one-time code to
+    register their security key."""
+    with open_app() as app, explain_role_grant(name, role, approval):
+        enrolment = app.staff.admin.create(
+            actor=local_actor(), name=name, role=role, approval_id=approval
+        )
     _show_enrolment(enrolment, as_json)
 
 

@@ -31,7 +31,9 @@ _BY_KIND: dict[AccessKind, frozenset[str]] = {
             "pii.revealed",
         }
     ),
-    AccessKind.EXPORT: frozenset({"backup.created", "dsar.exported", "lake.exported"}),
+    AccessKind.EXPORT: frozenset(
+        {"backup.created", "dsar.exported", "lake.exported", "customers.exported"}
+    ),
     AccessKind.CHANGE: frozenset(
         {
             "collect.ingest",
@@ -53,6 +55,7 @@ _BY_KIND: dict[AccessKind, frozenset[str]] = {
             "collect.import_started",
             "auth.failed",
             "access.denied",
+            "request.refused",
             "source.created",
             "source.key_rotated",
             "source.key_revoked",

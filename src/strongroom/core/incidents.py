@@ -1,5 +1,6 @@
-"""Incidents as stored (roles, tasks, an append-only timeline) and the ports incident response
-works through: its own repository, and the containment it needs from principals and sources."""
+"""Incidents as stored (roles, tasks, suspects, an append-only timeline) and the ports incident
+response works through: its own repository, the containment it needs from principals and
+sources, and the renderer that turns a notice's document model into a PDF."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Protocol
 
 from strongroom.core.models import JsonObject
 from strongroom.core.monitoring import Severity
+from strongroom.core.trail import AuditAction, Outcome
 
 
 class IncidentStatus(StrEnum):
@@ -49,8 +51,9 @@ class TimelineKind(StrEnum):
     TASK = "task"
     NOTE = "note"
     ACTION = "action"  # a containment action: started, succeeded, failed or refused
-    AUDIT = "audit"  # an audit entry by one of the incident's principals
+    AUDIT = "audit"  # an audit entry by one of the incident's suspects, copied (no PII)
     REPORT = "report"  # a blast radius, deadlines or a notice was produced
+    SUSPECT = "suspect"  # a suspect was added or removed
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +68,7 @@ class Incident:
     opened_by: str  # an audit actor label
     aware_at: datetime
     updated_at: datetime
-    principals: tuple[str, ...] = ()  # audit actor labels under suspicion (the blast radius scope)
+    principals: tuple[str, ...] = ()  # the suspects: audit actor labels such as ``staff:ann``
     alert_id: str | None = None  # the alert that opened it, if one did
     closed_at: datetime | None = None
 
@@ -108,6 +111,35 @@ class TimelineEntry:
 
     id: int
     draft: TimelineDraft
+
+
+@dataclass(frozen=True, slots=True)
+class SuspectWatch:
+    """Where copying a suspect's audit entries onto the timeline stands.
+
+    Entries by ``label`` from ``since`` on are copied; ``synced_seq`` is the highest audit
+    sequence number of that actor looked at so far. An incident's suspect without a stored
+    watch is watched from the incident's ``aware_at``, from the start.
+    """
+
+    incident_id: str
+    label: str
+    since: datetime
+    synced_seq: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SuspectAct:
+    """What a suspect's audit entry says, as far as the timeline may copy it: no resource ids,
+    no detail, no origin; only how many resources it named."""
+
+    seq: int
+    occurred_at: datetime
+    actor: str
+    action: AuditAction
+    outcome: Outcome
+    resource_type: str
+    resources: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +200,30 @@ class IncidentRepository(Protocol):
         """The incident's timeline, in the order appended."""
         ...
 
+    def watches(self, incident_id: str) -> builtins.list[SuspectWatch]:
+        """The stored watches of the incident's suspects."""
+        ...
+
+    def save_watch(self, watch: SuspectWatch) -> None:
+        """Store a watch, replacing the one of the same incident and label."""
+        ...
+
+    def drop_watch(self, incident_id: str, label: str) -> None:
+        """Forget the watch of one suspect, if stored."""
+        ...
+
+    def suspect_acts(
+        self, *, actor: str, after: int, since: datetime, until: datetime | None, limit: int
+    ) -> builtins.list[SuspectAct]:
+        """Up to ``limit`` audit entries by ``actor`` numbered above ``after`` that occurred
+        from ``since`` (to ``until``, if given), in sequence order, without their PII."""
+        ...
+
+    def named_seqs(self, incident_id: str, seqs: Sequence[int]) -> set[int]:
+        """Which of these audit sequence numbers an entry of the incident's timeline names
+        (``audit_seq``): a copy, or the incident's own record of the same act."""
+        ...
+
     def export_freeze(self) -> ExportFreeze | None:
         """The freeze in force, if exports are frozen."""
         ...
@@ -198,4 +254,22 @@ class ContainmentRepository(Protocol):
 
     def revoke_source_keys(self, source_id: str, when: datetime) -> int:
         """Revoke every live write key of the source; returns how many."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One block of a notice's document model: a heading, a paragraph or a bullet list."""
+
+    kind: str  # heading, paragraph, bullets
+    text: str = ""
+    items: tuple[str, ...] = ()
+    level: int = 2
+
+
+class PdfRenderer(Protocol):
+    """Renders a notice's blocks as a PDF document (an adapter does it with fpdf2)."""
+
+    def render(self, blocks: Sequence[Block], *, title: str) -> bytes:
+        """The PDF bytes; never fails on characters its font lacks (it substitutes them)."""
         ...

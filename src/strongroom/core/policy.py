@@ -33,6 +33,7 @@ class ApprovalKind(StrEnum):
     KEY_ROTATION = "key_rotation"
     POLICY_CHANGE = "policy_change"
     ROLE_GRANT = "role_grant"
+    CONTAINMENT = "containment"  # the playbook steps that need approval, for one incident
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,6 +54,10 @@ class DataSubjectRequest:
         """Seconds until the legal due date; negative when overdue."""
         return (self.due_at - now).total_seconds()
 
+    def is_overdue(self, now: datetime) -> bool:
+        """Still open after its legal due date."""
+        return self.status.is_open and self.time_left(now) < 0
+
 
 @dataclass(frozen=True, slots=True)
 class LegalHold:

@@ -18,6 +18,10 @@ class AuditAction(Enum):
     CUSTOMER_SEARCH = ("customer.search", "Customers were looked up by an identifier")
     AUTH_FAILED = ("auth.failed", "A request presented missing, unknown or revoked credentials")
     ACCESS_DENIED = ("access.denied", "The policy refused an authenticated request")
+    REQUEST_REFUSED = (
+        "request.refused",
+        "A malformed or hostile request was refused as bad input (400, 413, 415, 422, 431)",
+    )
     VOLUME_EXCEEDED = (
         "access.volume_exceeded",
         "A principal hit its role's hourly cap on records read or exported (429)",
@@ -30,6 +34,10 @@ class AuditAction(Enum):
     APPROVAL_REFUSED = (
         "approval.refused",
         "A four-eyes check failed: own request, expired, wrong kind, changed payload, used",
+    )
+    CUSTOMERS_EXPORTED = (
+        "customers.exported",
+        "Every customer's profile was exported to a file (four eyes; count in detail, no ids)",
     )
     POLICY_APPLIED = ("policy.applied", "A new access policy file was applied (old, new version)")
     SOURCE_CREATED = ("source.created", "A source and its write key were created")

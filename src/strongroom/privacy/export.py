@@ -2,7 +2,9 @@
 who accessed their data according to the audit log.
 
 An export answers one verified access request. It is refused under a legal hold and for an erased
-customer (nothing readable is left), and it is audited.
+customer (nothing readable is left), and it is audited. It counts as one customer record exported
+against the principal's hourly volume limit (access.volume): over it, the export is refused with
+``volume_limited``, nothing is handed out or recorded as exported, and the refusal is audited.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from strongroom.access.holds import refuse_if_exports_frozen, refuse_under_hold
 from strongroom.access.profiles import decrypt_fields, decrypt_identifiers
+from strongroom.access.volume import charge, refusal
 from strongroom.core.clock import Clock
 from strongroom.core.errors import ConflictError, NotFoundError
 from strongroom.core.models import Actor, CustomerId, Event, Order
@@ -25,6 +28,7 @@ from strongroom.privacy.requests import authorise_dsar
 from strongroom.vault.service import SubjectVault
 
 EXPORT_FORMAT = "strongroom-subject-export/1"
+EXPORTED_RECORDS = 1  # one person's record, whatever its events and orders: the volume charge
 _PAGE = 1000
 
 Row = dict[str, Any]
@@ -68,10 +72,17 @@ class SubjectExporter:
             refuse_if_exports_frozen(uow, act="data-subject export")
             tables = _store_tables(uow, self.vault, customer_id)
         tables["access_log"] = self._access_log(customer_id)
-        export = SubjectExport(customer_id, request_id, self.clock.now(), tables)
+        now = self.clock.now()
+        export = SubjectExport(customer_id, request_id, now, tables)
         with self.uow_factory() as uow:
-            self.audit.record(uow, [_exported(actor, export, purpose)])
-            uow.commit()
+            over = charge(uow, actor=actor, records=EXPORTED_RECORDS, now=now)
+            if over is None:
+                self.audit.record(uow, [_exported(actor, export, purpose)])
+                uow.commit()
+        if over is not None:  # rolled back: not counted, not exported; the refusal is audited
+            raise refusal(
+                uow_factory=self.uow_factory, audit=self.audit, actor=actor, limit=over, now=now
+            )
         return export
 
     def _access_log(self, customer_id: CustomerId) -> list[Row]:

@@ -111,12 +111,22 @@ class RequestDesk:
         with self.uow_factory() as uow:
             return list(uow.privacy_requests.list(open_only=open_only, limit=limit))
 
-    def get(self, *, actor: Actor, request_id: str) -> DataSubjectRequest:
+    def get(
+        self, *, actor: Actor, request_id: str, customer_id: CustomerId | None = None
+    ) -> DataSubjectRequest:
+        """One request; with ``customer_id``, also checks the request is that customer's."""
         self._authorise(actor)
         with self.uow_factory() as uow:
+            if customer_id is not None and not uow.customers.get_many([customer_id]):
+                raise NotFoundError(f"no customer with id {customer_id!r}: nothing was done")
             request = uow.privacy_requests.get(request_id)
         if request is None:
             raise NotFoundError(f"no data-subject request with id {request_id!r}")
+        if customer_id is not None and request.customer_id != customer_id:
+            raise ConflictError(
+                f"request {request_id} is about another customer, not {customer_id}: "
+                "check both ids (`strongroom dsar list`)"
+            )
         return request
 
     def _authorise(self, actor: Actor) -> str:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from strongroom.access.gate import authorise
+from strongroom.access.permissions import Permission
 from strongroom.core.clock import Clock, add_months
 from strongroom.core.models import Actor, CustomerId
 from strongroom.core.ports import AuditTrail, UnitOfWork, UnitOfWorkFactory
@@ -60,8 +62,12 @@ class RetentionRunner:
         rules: Sequence[RetentionRule],
         dry_run: bool,
         progress: Progress | None = None,
+        purpose: str = "administration",
     ) -> list[RetentionCount]:
-        """Count (and unless ``dry_run``, delete) what each rule says is past its period."""
+        """Count (and unless ``dry_run``, delete) what each rule says is past its period.
+
+        For the operator holding the root passphrase; staff go through ``run_for_staff``.
+        """
         now = self.clock.now()
         with self.uow_factory() as uow:
             held = _held_customers(uow)
@@ -70,9 +76,30 @@ class RetentionRunner:
             for rule in rules
         ]
         with self.uow_factory() as uow:
-            self.audit.record(uow, [_ran(actor, counts, dry_run)])
+            self.audit.record(uow, [_ran(actor, counts, dry_run, purpose)])
             uow.commit()
         return counts
+
+    def run_for_staff(
+        self,
+        *,
+        actor: Actor,
+        rules: Sequence[RetentionRule],
+        dry_run: bool,
+        purpose: str | None = None,
+    ) -> list[RetentionCount]:
+        """``run`` for a staff member: a dry run needs ``privacy.manage``; a real run deletes
+        personal data for good, so it needs ``customers.erase``."""
+        permission = Permission.PRIVACY_MANAGE if dry_run else Permission.CUSTOMERS_ERASE
+        stated = authorise(
+            uow_factory=self.uow_factory,
+            audit=self.audit,
+            actor=actor,
+            permission=permission,
+            purpose=purpose,
+            resource_type="retention",
+        )
+        return self.run(actor=actor, rules=rules, dry_run=dry_run, purpose=stated)
 
     def _apply(
         self,
@@ -113,7 +140,7 @@ def _held_customers(uow: UnitOfWork) -> list[CustomerId]:
     return sorted({hold.customer_id for hold in uow.legal_holds.list(active_only=True)})
 
 
-def _ran(actor: Actor, counts: Sequence[RetentionCount], dry_run: bool) -> AuditDraft:
+def _ran(actor: Actor, counts: Sequence[RetentionCount], dry_run: bool, purpose: str) -> AuditDraft:
     detail: dict[str, str | int] = {"dry_run": int(dry_run)}
     for count in counts:
         detail[f"{count.rule.records}_due"] = count.due
@@ -125,7 +152,7 @@ def _ran(actor: Actor, counts: Sequence[RetentionCount], dry_run: bool) -> Audit
         outcome=Outcome.SUCCESS,
         resource_type="retention",
         data_classes=tuple(sorted({count.rule.data_class for count in counts})),
-        purpose="administration",
+        purpose=purpose,
         detail=detail,
         origin=actor.origin,
     )

@@ -1,7 +1,7 @@
 """Containment actions: small classes in a registry, each calling an existing service or port.
 
-Playbooks name these by ``name``. An action that Strongroom cannot carry out yet is declared
-all the same, so that playbooks can name it, and refuses with a clear "not available" error.
+Playbooks name these by ``name``. An action that cannot run in this process (no key rotator or
+checkpointer handed in) refuses with a clear "not available" error.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import ClassVar
 from strongroom.core.clock import Clock
 from strongroom.core.errors import ContainmentError, InvalidInputError, NotFoundError
 from strongroom.core.incidents import ContainmentRepository, ExportFreeze
+from strongroom.core.machines import MachineKind
 from strongroom.core.models import Actor
 from strongroom.core.ports import UnitOfWorkFactory
 
@@ -42,6 +43,10 @@ class ContainmentAction:
 
     def run(self, context: ActionContext, params: Mapping[str, str]) -> str:
         raise NotImplementedError
+
+    def suspect(self, params: Mapping[str, str]) -> str | None:
+        """The audit actor label this step shows to be a suspect, if any (see suspects.py)."""
+        return None
 
 
 def _bare(name: str, kind: str) -> str:
@@ -79,6 +84,11 @@ class RevokePrincipal(_DisableAndRevoke):
     description = "Disable a staff principal and revoke every token (session) it holds"
     parameters = ("principal",)
     prefix, noun, credentials = "staff", "principal", "tokens"
+
+    def suspect(self, params: Mapping[str, str]) -> str | None:
+        """``staff:ann`` as given, or ``ann`` as the staff label ``staff:ann``."""
+        name = params[self.parameters[0]]
+        return name if ":" in name else f"{self.prefix}:{name}"
 
     def _disable(self, store: ContainmentRepository, name: str, now: datetime) -> str | None:
         return store.disable_principal(name, now)
@@ -152,16 +162,69 @@ class CheckpointAudit(ContainmentAction):
         return f"signed and exported the audit checkpoint of tree size {size}"
 
 
+class RevokeMachineKey(ContainmentAction):
+    name = "revoke_machine_key"
+    description = (
+        "Revoke every live service or vendor API key of one name (vendor:acme, service:billing, "
+        "or a bare name): requests with them fail from the next one"
+    )
+    parameters = ("key",)
+
+    def run(self, context: ActionContext, params: Mapping[str, str]) -> str:
+        kinds, name = _machine_kinds(params["key"])
+        now = context.clock.now()
+        with context.uow_factory() as uow:
+            keys = [
+                key
+                for kind in kinds
+                for key in uow.machine_keys.list(kind)
+                if key.name == name and key.revoked_at is None
+            ]
+            if not keys:
+                raise NotFoundError(f"no live service or vendor key named {name!r}")
+            for key in keys:
+                uow.machine_keys.revoke(key.id, now)
+            uow.commit()
+        return f"revoked {len(keys)} key(s) named {name}"
+
+    def suspect(self, params: Mapping[str, str]) -> str | None:
+        """``vendor:acme`` or ``service:billing`` as given; a bare name names no one kind."""
+        given = params["key"]
+        return given if given.split(":", 1)[0] in tuple(MachineKind) else None
+
+
+def _machine_kinds(given: str) -> tuple[tuple[MachineKind, ...], str]:
+    kind, _, name = given.partition(":")
+    if name and kind in tuple(MachineKind):
+        return (MachineKind(kind),), name
+    return tuple(MachineKind), given
+
+
 class SuspendApp(ContainmentAction):
     name = "suspend_app"
-    description = "Suspend a third-party app and its grants (not available: no apps yet)"
+    description = (
+        "Revoke a third-party app (client id or name): its access tokens fail from the next "
+        "call and no new ones are issued; its customers' grants stay on record"
+    )
     parameters = ("app",)
 
     def run(self, context: ActionContext, params: Mapping[str, str]) -> str:
-        raise ContainmentError(
-            "suspend_app is not available: Strongroom has no third-party apps yet; "
-            "revoke the app's credentials by hand and note it on the incident"
-        )
+        wanted = _bare(params["app"], "app")
+        with context.uow_factory() as uow:
+            apps = [a for a in uow.apps.list() if wanted in (a.client_id, a.name)]
+            if not apps:
+                raise NotFoundError(f"no third-party app with client id or name {wanted!r}")
+            if len(apps) > 1:
+                raise InvalidInputError(f"several apps are named {wanted!r}: give the client id")
+            [app] = apps
+            uow.apps.revoke(app.client_id, context.clock.now())
+            uow.commit()
+        return f"revoked app {app.name} ({app.client_id}): its tokens fail from the next call"
+
+    def suspect(self, params: Mapping[str, str]) -> str | None:
+        """The app's audit label when the step names it by client id (``app-...``)."""
+        wanted = _bare(params["app"], "app")
+        return f"app:{wanted}" if wanted.startswith("app-") else None
 
 
 ACTIONS: dict[str, ContainmentAction] = {
@@ -173,6 +236,7 @@ ACTIONS: dict[str, ContainmentAction] = {
         FreezeExports(),
         ThawExports(),
         CheckpointAudit(),
+        RevokeMachineKey(),
         SuspendApp(),
     )
 }

@@ -42,6 +42,7 @@ def incident_dict(incident: Incident) -> dict[str, Any]:
         "opened_by": incident.opened_by,
         "aware_at": incident.aware_at.isoformat(),
         "principals": list(incident.principals),
+        "suspects": list(incident.principals),  # the same list, under the name the docs use
         "alert_id": incident.alert_id,
         "allowed_moves": sorted(s.value for s in TRANSITIONS[incident.status]),
     }
@@ -84,3 +85,39 @@ class IncidentView:
     roles: tuple[RoleAssignment, ...]
     tasks: tuple[IncidentTask, ...]
     timeline: tuple[TimelineEntry, ...]
+
+
+def timeline_dict(entry: TimelineEntry) -> dict[str, Any]:
+    """One timeline entry as the API and ``--json`` show it; ``audit_seq`` is for
+    ``strongroom audit proof``."""
+    draft = entry.draft
+    return {
+        "id": entry.id,
+        "at": draft.at.isoformat(),
+        "kind": draft.kind.value,
+        "actor": draft.actor,
+        "text": draft.text,
+        "detail": dict(draft.detail),
+        "audit_seq": draft.audit_seq,
+    }
+
+
+def task_dict(task: IncidentTask) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "title": task.title,
+        "status": task.status.value,
+        "owner": task.owner,
+        "created_at": task.created_at.isoformat(),
+        "done_at": task.done_at.isoformat() if task.done_at else None,
+    }
+
+
+def view_dict(view: IncidentView) -> dict[str, Any]:
+    """An incident with its roles, tasks and timeline, as the API and ``--json`` show it."""
+    return {
+        **incident_dict(view.incident),
+        "roles": {a.role.value: a.assignee for a in view.roles},
+        "tasks": [task_dict(t) for t in view.tasks],
+        "timeline": [timeline_dict(e) for e in view.timeline],
+    }

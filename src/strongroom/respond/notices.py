@@ -1,9 +1,9 @@
 """Notices drafted from an incident: to the authority (GDPR Art. 33(3)), to data subjects in
 plain language (Art. 34(2), with California's five headings), and the post-incident report.
 
-Drafts are a small document model rendered to Markdown and to HTML (escaped here, no template
-engine). They hold counts and classes only, never personal data. PDF needs a library
-Strongroom does not depend on (fpdf2 or WeasyPrint would do it): print the HTML to PDF.
+Drafts are a small document model (``core.incidents.Block``) rendered here to Markdown and to
+HTML (escaped, no template engine), and to PDF by the ``PdfRenderer`` port (an fpdf2 adapter).
+They hold counts and classes only, never personal data.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import html
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from strongroom.core.incidents import TimelineKind
+from strongroom.core.incidents import Block, TimelineKind
 from strongroom.core.models import Actor
 from strongroom.core.trail import AuditAction, AuditDraft, Outcome
 from strongroom.respond.models import IncidentView
@@ -33,6 +33,27 @@ class NoticeKind(StrEnum):
     REPORT = "report"
 
 
+class NoticeFormat(StrEnum):
+    MARKDOWN = "markdown"
+    HTML = "html"
+    PDF = "pdf"
+
+    @property
+    def media_type(self) -> str:
+        return _MEDIA_TYPES[self]
+
+    @property
+    def suffix(self) -> str:
+        return {"markdown": ".md", "html": ".html", "pdf": ".pdf"}[self.value]
+
+
+_MEDIA_TYPES = {
+    NoticeFormat.MARKDOWN: "text/markdown; charset=utf-8",
+    NoticeFormat.HTML: "text/html; charset=utf-8",
+    NoticeFormat.PDF: "application/pdf",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class NoticeFacts:
     """What the drafts say beyond the incident record; the blast radius supplies the counts."""
@@ -47,14 +68,6 @@ class NoticeFacts:
     what_happened: str = "[describe what happened, when, and how it was found]"
     consequences: str = "[describe the likely consequences for the people affected]"
     measures: str = "[describe the measures taken or proposed, and to limit the harm]"
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    kind: str  # heading, paragraph, bullets
-    text: str = ""
-    items: tuple[str, ...] = ()
-    level: int = 2
 
 
 def _h(text: str, level: int = 2) -> Block:

@@ -4,16 +4,32 @@ A step's parameters may name ``$placeholders`` filled from the run's parameters.
 stops at the first step that fails (or needs an approval it was not given): the steps before it
 stay done, the failure is on the timeline and in the audit log, and running the playbook again
 skips the steps already done and resumes there.
+
+Steps that need approval take a four-eyes approval (``access.approvals``) of kind
+``containment`` for the payload ``approval_payload(playbook, incident)``: requested by one
+person, approved by a second, used by a third or the requester, and used up by the run that
+reaches the first such step (it covers that run's later approval steps too). A step that
+revokes a principal makes it a suspect of the incident (``respond.suspects``).
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NoReturn
 
-from strongroom.core.errors import ContainmentError, InvalidInputError, StrongroomError
+from strongroom.access.approvals import FourEyes
+from strongroom.core.errors import (
+    ApprovalRequiredError,
+    ConflictError,
+    ContainmentError,
+    InvalidInputError,
+    NotFoundError,
+    StrongroomError,
+)
 from strongroom.core.incidents import TimelineKind
+from strongroom.core.policy import ApprovalKind
 from strongroom.core.trail import AuditAction, AuditDraft, Outcome
 from strongroom.respond.actions import ActionContext, action_named
 from strongroom.respond.service import PURPOSE, IncidentService
@@ -54,6 +70,15 @@ PLAYBOOKS: dict[str, Playbook] = {
             ),
         ),
         Playbook(
+            "compromised_machine_key",
+            "A service or vendor API key is in the wrong hands (Target 2013's vendor credential)",
+            (
+                Step("revoke_machine_key", (("key", "$key"),), approval=True),
+                Step("freeze_exports"),
+                Step("checkpoint_audit"),
+            ),
+        ),
+        Playbook(
             "leaked_database_file",
             "A copy of the database or a backup left Strongroom",
             (
@@ -82,6 +107,11 @@ def playbook_named(name: str) -> Playbook:
     except KeyError:
         known = ", ".join(sorted(PLAYBOOKS))
         raise InvalidInputError(f"unknown playbook {name!r}; use one of: {known}") from None
+
+
+def approval_payload(playbook: str, incident_id: str) -> str:
+    """What a ``containment`` approval names: one playbook, for one incident."""
+    return f"{playbook}:{incident_id}"
 
 
 def step_params(step: Step, given: Mapping[str, str]) -> dict[str, str]:
@@ -120,8 +150,8 @@ class StepOutcome:
 class PlaybookRunner:
     """Runs a playbook's steps in order for one incident, recording each on its timeline."""
 
-    def __init__(self, incidents: IncidentService) -> None:
-        self._incidents = incidents
+    def __init__(self, incidents: IncidentService, approvals: FourEyes | None = None) -> None:
+        self._incidents, self._approvals = incidents, approvals
 
     def run(
         self,
@@ -129,41 +159,73 @@ class PlaybookRunner:
         context: ActionContext,
         playbook: Playbook,
         params: Mapping[str, str],
-        approved_by: str | None = None,
+        approval: str | None = None,
     ) -> list[StepOutcome]:
-        """Run (or resume) ``playbook``; ContainmentError at the step where it stopped."""
+        """Run (or resume) ``playbook``; ContainmentError at the step where it stopped.
+
+        ``approval``: the id of a four-eyes approval, needed when a step to run needs one."""
         filled = [step_params(step, params) for step in playbook.steps]  # all checked up front
-        if approved_by is not None and approved_by == context.actor.name:
-            raise InvalidInputError("an approval must come from someone other than the runner")
         done = self._done_steps(context.incident_id, playbook.name)
         outcomes: list[StepOutcome] = []
+        approved_by: str | None = None
         for index, (step, step_args) in enumerate(zip(playbook.steps, filled, strict=True), 1):
             if index in done:
                 outcomes.append(StepOutcome(index, step.action, "skipped", "done before"))
                 continue
             where = _Where(context, playbook.name, index, step.action)
             if step.approval and approved_by is None:
-                self._stop(
-                    where, "needs approval: run again with --approved-by NAME", Outcome.DENIED
-                )
-            summary = self._run_step(
-                where, step_args, approved_by=approved_by, approval=step.approval
-            )
+                approved_by = self._use_approval(where, approval)
+            summary = self._run_step(where, step_args, approved_by if step.approval else None)
             outcomes.append(StepOutcome(index, step.action, "succeeded", summary))
         return outcomes
 
-    def _run_step(
-        self, where: _Where, params: dict[str, str], *, approved_by: str | None, approval: bool
-    ) -> str:
+    def _use_approval(self, where: _Where, approval: str | None) -> str:
+        """Who approved: the approval is checked and used up; the step stops if it cannot be."""
+        payload = approval_payload(where.playbook, where.context.incident_id)
+        if approval is None:
+            self._stop(
+                where,
+                "needs a second person's approval: run `strongroom approvals request --kind "
+                f"containment --payload {payload}`, have another person approve it, then run "
+                "the playbook again with the approval id",
+                Outcome.DENIED,
+            )
+        if self._approvals is None:
+            self._stop(where, "approvals are not available in this process", Outcome.FAILED)
+        try:
+            used = self._approvals.use(
+                actor=where.context.actor,
+                approval_id=approval,
+                kind=ApprovalKind.CONTAINMENT,
+                payload=payload,
+            )
+        except (ApprovalRequiredError, NotFoundError) as error:
+            self._stop(where, error.message, Outcome.DENIED)
+        return used.approved_by or "?"
+
+    def _run_step(self, where: _Where, params: dict[str, str], approved_by: str | None) -> str:
         action = action_named(where.action)
         self._note(where, "started", "started", None)
         try:
             summary = action.run(where.context, params)
         except StrongroomError as error:
             self._stop(where, error.message, Outcome.FAILED)
-        approved = f" (approved by {approved_by})" if approval and approved_by else ""
+        approved = f" (approved by {approved_by})" if approved_by else ""
         self._note(where, "succeeded", summary + approved, Outcome.SUCCESS)
+        suspect = action.suspect(params)
+        if suspect is not None:
+            self._watch(where, suspect)
         return summary
+
+    def _watch(self, where: _Where, label: str) -> None:
+        """Make the principal the step acted on a suspect, unless it is one already."""
+        incident_id = where.context.incident_id
+        if label in self._incidents.get(incident_id).principals:
+            return
+        with contextlib.suppress(ConflictError):  # added meanwhile: what was wanted anyway
+            self._incidents.add_suspect(
+                actor=where.context.actor, incident_id=incident_id, label=label
+            )
 
     def _stop(self, where: _Where, message: str, outcome: Outcome) -> NoReturn:
         result = "failed" if outcome is Outcome.FAILED else "awaiting_approval"

@@ -1,4 +1,5 @@
-"""Incident use cases: open (by hand or from a critical alert), move, assign, task, note.
+"""Incident use cases: open (by hand or from a critical alert), move, assign, task, note,
+suspects added and removed.
 
 Every change is audited in the same transaction as the change, and its timeline entry names
 the audit entry that records it: the timeline and the audit log cannot disagree.
@@ -20,11 +21,13 @@ from strongroom.core.incidents import (
     IncidentStatus,
     IncidentTask,
     RoleAssignment,
+    SuspectWatch,
     TaskStatus,
     TimelineDraft,
+    TimelineEntry,
     TimelineKind,
 )
-from strongroom.core.models import Actor, JsonObject
+from strongroom.core.models import Actor, JsonObject, PrincipalKind
 from strongroom.core.monitoring import Alert, Severity
 from strongroom.core.ports import AuditTrail, UnitOfWork, UnitOfWorkFactory
 from strongroom.core.trail import AuditAction, AuditDraft, Outcome
@@ -35,6 +38,35 @@ PURPOSE = "incident_response"
 _MAX_TEXT = 2000
 _OPENED = AuditAction.INCIDENT_OPENED
 _Detail = dict[str, str | int]
+MAX_SUSPECTS = 100
+_MAX_LABEL = 300
+_KINDS = ", ".join(kind.value for kind in PrincipalKind)
+
+
+def checked_label(label: str) -> str:
+    """A suspect as the audit log names actors, ``KIND:NAME``; InvalidInputError otherwise."""
+    label = label.strip()
+    kind, sep, name = label.partition(":")
+    if (
+        not sep
+        or kind not in PrincipalKind._value2member_map_
+        or not name
+        or len(label) > _MAX_LABEL
+        or not label.isprintable()
+        or any(char.isspace() for char in label)
+    ):
+        raise InvalidInputError(
+            f"a suspect is an audit actor label KIND:NAME, such as staff:ann (KIND is one of "
+            f"{_KINDS}; at most {_MAX_LABEL} characters, no spaces)"
+        )
+    return label
+
+
+def _checked_labels(labels: Sequence[str]) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(checked_label(label) for label in labels if label.strip()))
+    if len(chosen) > MAX_SUSPECTS:
+        raise InvalidInputError(f"an incident has at most {MAX_SUSPECTS} suspects")
+    return chosen
 
 
 def _checked_text(text: str, what: str) -> str:
@@ -73,7 +105,7 @@ class IncidentService:
             opened_by=actor.label,
             aware_at=aware,
             updated_at=now,
-            principals=tuple(dict.fromkeys(p.strip() for p in principals if p.strip())),
+            principals=_checked_labels(principals),
         )
         with self._uow_factory() as uow:
             uow.incidents.add(incident)
@@ -94,13 +126,16 @@ class IncidentService:
             opened_by=SYSTEM_ACTOR,
             aware_at=now,
             updated_at=now,
-            principals=(alert.principal,),
+            principals=(alert.principal,) if alert.principal else (),
             alert_id=alert.id,
         )
         with self._uow_factory() as uow:
             if uow.incidents.by_alert(alert.id) is not None:
                 return
             uow.incidents.add(incident)
+            if alert.principal:  # watched from the alert's first sighting, not from now
+                since = min(ensure_utc(alert.first_seen), now)
+                uow.incidents.save_watch(SuspectWatch(incident.id, alert.principal, since))
             text = f"{alert.severity.value} alert from {alert.detector}: {alert.summary}"
             detail: _Detail = {
                 "alert_id": alert.id,
@@ -195,13 +230,60 @@ class IncidentService:
             )
         return done
 
-    def add_note(self, *, actor: Actor, incident_id: str, text: str) -> None:
+    def add_note(self, *, actor: Actor, incident_id: str, text: str) -> TimelineEntry:
         """Add a note to the timeline; notes are for facts and decisions, never personal data."""
         note = _checked_text(text, "note")
         with self._editing(incident_id) as (uow, incident):
-            self._log(
+            return self._log(
                 uow, incident, actor, TimelineKind.NOTE, note, action=AuditAction.INCIDENT_NOTED
             )
+
+    def add_suspect(
+        self, *, actor: Actor, incident_id: str, label: str, since: datetime | None = None
+    ) -> Incident:
+        """Add a suspect, whose audit entries from ``since`` (default: the incident's
+        ``aware_at``) on are copied onto the timeline; ConflictError if it is one already."""
+        label = checked_label(label)
+        with self._editing(incident_id) as (uow, incident):
+            if label in incident.principals:
+                raise ConflictError(f"{label} is a suspect of incident {incident_id} already")
+            if len(incident.principals) >= MAX_SUSPECTS:
+                raise InvalidInputError(f"an incident has at most {MAX_SUSPECTS} suspects")
+            start = incident.aware_at if since is None else ensure_utc(since)
+            if start > self._clock.now():
+                raise InvalidInputError("a suspect cannot be watched from a time in the future")
+            changed = replace(
+                incident, principals=(*incident.principals, label), updated_at=self._clock.now()
+            )
+            uow.incidents.update(changed)
+            uow.incidents.save_watch(SuspectWatch(incident_id, label, start))
+            detail: _Detail = {"suspect": label, "change": "added", "since": start.isoformat()}
+            text = f"Suspect added: {label} (audit entries from {start.isoformat()} on)"
+            self._log(uow, changed, actor, TimelineKind.SUSPECT, text, detail=detail)
+        return changed
+
+    def remove_suspect(self, *, actor: Actor, incident_id: str, label: str) -> Incident:
+        """Stop watching a suspect; what was copied stays on the (append-only) timeline."""
+        with self._editing(incident_id) as (uow, incident):
+            if label not in incident.principals:
+                raise NotFoundError(
+                    f"{label!r} is not a suspect of incident {incident_id}; "
+                    "`strongroom incidents show` lists them"
+                )
+            kept = tuple(p for p in incident.principals if p != label)
+            changed = replace(incident, principals=kept, updated_at=self._clock.now())
+            uow.incidents.update(changed)
+            uow.incidents.drop_watch(incident_id, label)
+            detail: _Detail = {"suspect": label, "change": "removed"}
+            self._log(
+                uow,
+                changed,
+                actor,
+                TimelineKind.SUSPECT,
+                f"Suspect removed: {label}",
+                detail=detail,
+            )
+        return changed
 
     def record_event(
         self,
@@ -245,7 +327,7 @@ class IncidentService:
         *,
         detail: _Detail | None = None,
         action: AuditAction = AuditAction.INCIDENT_CHANGED,
-    ) -> None:
+    ) -> TimelineEntry:
         """Audit one change and put it on the timeline, naming the audit entry."""
         label = by.label if by is not None else SYSTEM_ACTOR
         draft = AuditDraft(
@@ -263,7 +345,8 @@ class IncidentService:
         entry = TimelineDraft(
             incident.id, self._clock.now(), kind, label, text, dict(detail or {}), seq
         )
-        uow.incidents.append([entry])
+        [appended] = uow.incidents.append([entry])
+        return appended
 
 
 def _get(uow: UnitOfWork, incident_id: str) -> Incident:

@@ -15,12 +15,15 @@ from strongroom.core.incidents import (
     IncidentStatus,
     IncidentTask,
     RoleAssignment,
+    SuspectAct,
+    SuspectWatch,
     TaskStatus,
     TimelineDraft,
     TimelineKind,
 )
 from strongroom.core.models import ApiToken, Channel, Principal, Source, WriteKey
 from strongroom.core.monitoring import Severity
+from strongroom.core.trail import AuditAction, AuditEntry, Outcome
 
 from .conftest import T0
 
@@ -151,3 +154,84 @@ def test_containment_disables_principals_and_sources_and_revokes_their_keys(uow_
         assert uow.tokens.get("t-1").revoked_at == later
         assert uow.sources.by_name("web").disabled_at == later
         assert uow.sources.by_key_hash(b"k" * 32) is None
+
+
+def _by(entries: list[AuditEntry], actors: list[str]) -> list[AuditEntry]:
+    """The sample entries with their actors (and resource id counts) changed in turn."""
+    changed = []
+    for n, (entry, actor) in enumerate(zip(entries, actors, strict=True)):
+        ids = tuple(f"cust-{n}-{k}" for k in range(n % 3))
+        changed.append(replace(entry, draft=replace(entry.draft, actor=actor, resource_ids=ids)))
+    return changed
+
+
+def test_suspect_acts_are_read_by_actor_sequence_and_window_without_ids(uow_factory, samples):
+    entries = _by(samples.audit_entries(6), ["staff:ann", "staff:bob"] * 3)  # T0 + 1..6 s
+    with uow_factory() as uow:
+        uow.audit.append(entries)
+        uow.commit()
+    with uow_factory() as uow:
+        acts = uow.incidents.suspect_acts(actor="staff:ann", after=0, since=T0, until=None, limit=9)
+        assert [(a.seq, a.resources) for a in acts] == [(1, 0), (3, 2), (5, 1)]
+        assert acts[1] == SuspectAct(
+            3, T0 + timedelta(seconds=3), "staff:ann", AuditAction.CUSTOMER_READ,
+            Outcome.SUCCESS, "customer", 2,
+        )  # fmt: skip
+        later = uow.incidents.suspect_acts(
+            actor="staff:ann", after=1, since=T0 + timedelta(seconds=2), until=None, limit=1
+        )
+        assert [a.seq for a in later] == [3]
+        until = uow.incidents.suspect_acts(
+            actor="staff:bob", after=0, since=T0, until=T0 + timedelta(seconds=4), limit=9
+        )
+        assert [a.seq for a in until] == [2, 4]
+        assert (
+            uow.incidents.suspect_acts(actor="staff:zed", after=0, since=T0, until=None, limit=9)
+            == []
+        )
+
+
+def test_watches_are_stored_replaced_and_dropped(uow_factory) -> None:
+    incident = _incident(1)
+    with uow_factory() as uow:
+        uow.incidents.add(incident)
+        uow.incidents.save_watch(SuspectWatch(incident.id, "staff:ann", T0))
+        uow.incidents.save_watch(SuspectWatch(incident.id, "source:web", T0, 4))
+        uow.incidents.save_watch(SuspectWatch(incident.id, "staff:ann", T0, 9))
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.incidents.watches(incident.id) == [
+            SuspectWatch(incident.id, "source:web", T0, 4),
+            SuspectWatch(incident.id, "staff:ann", T0, 9),
+        ]
+        uow.incidents.drop_watch(incident.id, "staff:ann")
+        uow.incidents.drop_watch(incident.id, "staff:nobody")
+        uow.commit()
+    with uow_factory() as uow:
+        assert [w.label for w in uow.incidents.watches(incident.id)] == ["source:web"]
+        assert uow.incidents.watches("other") == []
+    with uow_factory() as uow, pytest.raises(ConflictError):
+        uow.incidents.save_watch(SuspectWatch("no-such-incident", "staff:ann", T0))
+
+
+def test_an_audit_entry_is_copied_onto_one_timeline_once_and_named_seqs_say_which(
+    uow_factory,
+) -> None:
+    first, second = _incident(1), _incident(2)
+
+    def copy(incident: Incident, seq: int) -> TimelineDraft:
+        return TimelineDraft(incident.id, T0, TimelineKind.AUDIT, "staff:ann", "read", {}, seq)
+
+    with uow_factory() as uow:
+        uow.incidents.add(first)
+        uow.incidents.add(second)
+        note = TimelineDraft(first.id, T0, TimelineKind.NOTE, "staff:ann", "noted", {}, 8)
+        uow.incidents.append([copy(first, 5), copy(second, 5), note, copy(first, 6)])
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.incidents.named_seqs(first.id, [4, 5, 6, 7, 8]) == {5, 6, 8}
+        assert uow.incidents.named_seqs(second.id, [5, 6]) == {5}
+    with uow_factory() as uow, pytest.raises(ConflictError):
+        uow.incidents.append([copy(first, 7), copy(first, 5)])
+    with uow_factory() as uow:
+        assert uow.incidents.named_seqs(first.id, [7]) == set()  # nothing half-written

@@ -122,9 +122,11 @@ class Stages:
 
 
 @pytest.fixture
-def home_a(tmp_path: Path, new_database: NewDatabase) -> Settings:
+def home_a(tmp_path: Path, new_database: NewDatabase, train_staff: Callable[..., None]) -> Settings:
     settings = _settings(tmp_path / "a", new_database())
     initialise(settings, passphrase=PASSPHRASE, actor=OPERATOR)
+    with _opened(settings) as app:  # the DPO erases and reads unmasked: trained, in the backup too
+        train_staff(app.uow_factory, DPO)
     return settings
 
 

@@ -27,6 +27,8 @@ from strongroom.vault.rootkey import LocalRootKey
 from strongroom.vault.service import SubjectVault
 from strongroom.vault.tokenization import CardVault
 
+from ...conftest import StaffTrainer
+
 OPERATOR = Actor(PrincipalKind.LOCAL, "ops", role="admin")
 PAYMENTS = Actor(PrincipalKind.STAFF, "pat", role="payments")
 
@@ -89,10 +91,11 @@ def _ingest(factory: UnitOfWorkFactory, numbers: list[str]) -> tuple[CardDetoken
 
 
 def test_a_card_sent_with_an_order_is_revealed_to_payments_only_through_its_token(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: UnitOfWorkFactory, train_staff: StaffTrainer
 ) -> None:
     numbers = [random_visa(), random_visa()]
     detokenizer, orders = _ingest(uow_factory, numbers)
+    train_staff(uow_factory, PAYMENTS)
     assert [order.card_last4 for order in orders] == [number[-4:] for number in numbers]
     for order, number in zip(orders, numbers, strict=True):
         assert order.card_token is not None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -177,7 +178,10 @@ def test_sealed_fields_open_for_their_customer(world: World) -> None:
     assert opened["context"] == {"ip": HIDDEN["context_ip"], "userAgent": HIDDEN["context_agent"]}
 
 
-def test_erasure_leaves_sealed_event_data_unreadable(world: World) -> None:
+def test_erasure_leaves_sealed_event_data_unreadable(
+    world: World, train_staff: Callable[..., None]
+) -> None:
+    train_staff(world.factory, DPO)  # erasure needs current training
     world.erasure.erase_customer(actor=DPO, customer_id=world.customer, reason="DSAR 2026-1")
     with world.factory() as uow:
         events = uow.events.page_for_customer(world.customer)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -69,7 +70,10 @@ def _identify(n: int) -> dict[str, Any]:
     }
 
 
-def test_a_customer_travels_the_whole_path(uow_factory: UnitOfWorkFactory) -> None:
+def test_a_customer_travels_the_whole_path(
+    uow_factory: UnitOfWorkFactory, train_staff: Callable[..., None]
+) -> None:
+    train_staff(uow_factory, DPO)  # reads PII unmasked only with current training
     ingestor, profiles, source = _wire(uow_factory)
     ingestor.ingest(source=source, request=_batch(_identify(1)))
     (found,) = profiles.find_customers(actor=DPO, field="email", value="person1@example.org")
@@ -78,7 +82,7 @@ def test_a_customer_travels_the_whole_path(uow_factory: UnitOfWorkFactory) -> No
     assert masked.traits["email"] == "P***@Example.org"
     assert masked.traits["age"] == 31
     report = verify_audit_log(uow_factory=uow_factory)
-    assert report.entries_checked == 4  # source created, ingest, search, read
+    assert report.entries_checked == 6  # training and policy ack, source, ingest, search, read
 
 
 def test_concurrent_batches_keep_one_customer_per_person_and_an_intact_chain(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -74,8 +75,11 @@ class World:
 
 
 @pytest.fixture
-def world(uow_factory: UnitOfWorkFactory, tmp_path: Path) -> World:
+def world(
+    uow_factory: UnitOfWorkFactory, tmp_path: Path, train_staff: Callable[..., None]
+) -> World:
     clock = Clock()
+    train_staff(uow_factory, DPO)  # privacy acts and unmasked reads need the DPO's training
     root = LocalRootKey(os.urandom(32))
     keyring = Keyring.open(root, Keyring.create_initial(root, now=START))
     vault = SubjectVault(keyring)

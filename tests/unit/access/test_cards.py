@@ -14,7 +14,13 @@ from strongroom.access.permissions import ROLES, Permission
 from strongroom.access.profiles import ProfileReader
 from strongroom.adapters.memory import MemoryUnitOfWorkFactory
 from strongroom.audit.service import AuditLog
-from strongroom.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from strongroom.core.errors import (
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    TrainingRequiredError,
+    VolumeLimitedError,
+)
 from strongroom.core.models import Actor, CustomerId, Order, PrincipalKind, StoredCustomer
 from strongroom.core.trail import AuditAction, AuditEntry, Outcome
 from strongroom.vault.cards import parse_card_number
@@ -22,6 +28,8 @@ from strongroom.vault.keyring import Keyring
 from strongroom.vault.rootkey import LocalRootKey
 from strongroom.vault.service import SubjectVault
 from strongroom.vault.tokenization import CardVault
+
+from ...conftest import StaffTrainer
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 CUSTOMER = CustomerId("c-1")
@@ -52,7 +60,7 @@ def _staff(role: str) -> Actor:
 
 
 @pytest.fixture
-def vault() -> Vault:
+def vault(train_staff: StaffTrainer) -> Vault:
     root = LocalRootKey(os.urandom(32))
     keyring = Keyring.open(root, Keyring.create_initial(root, now=NOW))
     factory, audit, cards = MemoryUnitOfWorkFactory(), AuditLog(FixedClock()), CardVault(keyring)
@@ -62,6 +70,7 @@ def vault() -> Vault:
         uow.subject_keys.add([subjects.new_subject_key(CUSTOMER)[1]])
         token = cards.tokenize(uow, card=parse_card_number(VISA), customer_id=CUSTOMER, now=NOW)
         uow.commit()
+    train_staff(factory, _staff("payments"))
     return Vault(
         uow_factory=factory,
         cards=cards,
@@ -201,3 +210,30 @@ def test_the_profile_view_shows_cards_but_never_their_numbers(vault: Vault) -> N
     view = vault.profiles.read_customer(actor=_staff("support"), customer_id=CUSTOMER)
     assert view.cards == (CardOnFile(vault.token, "visa", "1111"),)
     assert VISA not in repr(view)
+
+
+def test_an_untrained_payments_person_is_refused_with_training_required_and_audited(
+    vault: Vault,
+) -> None:
+    untrained = Actor(PrincipalKind.STAFF, "new-payments-hire", "payments")
+    with pytest.raises(TrainingRequiredError):
+        vault.detokenizer.detokenize(actor=untrained, token=vault.token, purpose="payment")
+    drafts = [e.draft for e in vault.audit_entries()]
+    denied = [d for d in drafts if d.action is AuditAction.ACCESS_DENIED]
+    assert [(d.actor, d.detail["reason"]) for d in denied] == [
+        ("staff:new-payments-hire", "training_required")
+    ]
+    assert not [d for d in drafts if d.action is AuditAction.CARD_DETOKENIZED]
+
+
+def test_detokenising_counts_against_the_hourly_volume_limit(vault: Vault) -> None:
+    payments = _staff("payments")
+    cap = ROLES["payments"].volume_per_hour
+    assert cap is not None
+    for _ in range(cap):
+        vault.detokenizer.detokenize(actor=payments, token=vault.token, purpose="payment")
+    with pytest.raises(VolumeLimitedError):
+        vault.detokenizer.detokenize(actor=payments, token=vault.token, purpose="payment")
+    drafts = [e.draft for e in vault.audit_entries()]
+    assert sum(d.action is AuditAction.CARD_DETOKENIZED for d in drafts) == cap
+    assert drafts[-1].action is AuditAction.VOLUME_EXCEEDED

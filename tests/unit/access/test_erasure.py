@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from strongroom.access.approvals import FourEyes
 from strongroom.access.erasure import ErasureService
 from strongroom.access.profiles import ProfileReader
+from strongroom.access.rolegrants import approved_role_grant
 from strongroom.access.tokens import issue_token
 from strongroom.adapters.memory import MemoryUnitOfWorkFactory
 from strongroom.adapters.memory.store import MemoryStore
@@ -20,6 +22,7 @@ from strongroom.audit.service import AuditLog, verify_audit_log
 from strongroom.collect.segment import parse_request
 from strongroom.collect.service import Ingestor
 from strongroom.collect.sources import create_source
+from strongroom.core.clock import Clock
 from strongroom.core.errors import (
     ConflictError,
     CustomerErasedError,
@@ -38,6 +41,7 @@ from strongroom.vault.rootkey import LocalRootKey
 from strongroom.vault.service import SubjectVault
 
 OPERATOR = Actor(PrincipalKind.LOCAL, "ops", role="admin")
+APPROVER = Actor(PrincipalKind.LOCAL, "second-operator", role="admin")
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
 
@@ -70,6 +74,18 @@ class MemoryLedger:
         return list(enumerate(self.lines, start=1))
 
 
+def _role_grant(
+    factory: MemoryUnitOfWorkFactory, audit: AuditLog, clock: Clock, name: str, role: str
+) -> str | None:
+    """The approval giving a new person ``role`` needs (four eyes: ops asks, a second operator
+    approves); None for someone who holds the role already."""
+    with factory() as uow:
+        if uow.principals.by_name(name) is not None:
+            return None
+    eyes = FourEyes(uow_factory=factory, audit=audit, clock=clock)
+    return approved_role_grant(eyes, asker=OPERATOR, approver=APPROVER, name=name, role=role).id
+
+
 @dataclass
 class World:
     factory: MemoryUnitOfWorkFactory
@@ -80,17 +96,25 @@ class World:
     erasure: ErasureService
     ledger: MemoryLedger
     source: Source
+    train: Callable[..., None]
+    trained: set[str] = field(default_factory=set)
 
     def staff(self, role: str) -> Actor:
+        name = f"someone-{role}"
         issued = issue_token(
             uow_factory=self.factory,
             audit=self.audit,
             clock=FixedClock(),
             actor=OPERATOR,
-            principal_name=f"someone-{role}",
+            principal_name=name,
             role=role,
+            approval_id=_role_grant(self.factory, self.audit, FixedClock(), name, role),
         )
-        return Actor(PrincipalKind.STAFF, issued.principal_name, role)
+        actor = Actor(PrincipalKind.STAFF, issued.principal_name, role)
+        if actor.name not in self.trained:  # PII acts need the person's training
+            self.train(self.factory, actor)
+            self.trained.add(actor.name)
+        return actor
 
     def send(self, *messages: dict[str, Any]) -> None:
         request = parse_request(json.dumps({"batch": list(messages)}).encode(), endpoint="batch")
@@ -106,7 +130,7 @@ class World:
 
 
 @pytest.fixture
-def world() -> World:
+def world(train_staff: Callable[..., None]) -> World:
     clock = FixedClock()
     root = LocalRootKey(os.urandom(32))
     keyring = Keyring.open(root, Keyring.create_initial(root, now=NOW))
@@ -133,6 +157,7 @@ def world() -> World:
         ),
         ledger=ledger,
         source=source,
+        train=train_staff,
     )
 
 

@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 
+from strongroom.access.approvals import FourEyes
 from strongroom.access.machines.apps import TokenRequest
 from strongroom.access.machines.keys import Presented
 from strongroom.access.profiles import ProfileReader
+from strongroom.access.rolegrants import approved_role_grant
 from strongroom.access.tokens import issue_token
 from strongroom.adapters.memory import MemoryUnitOfWorkFactory
 from strongroom.audit.service import AuditLog
@@ -20,6 +22,7 @@ from strongroom.bootstrap.machines import Machines, build_machines
 from strongroom.collect.segment import parse_request
 from strongroom.collect.service import Ingestor
 from strongroom.collect.sources import create_source
+from strongroom.core.clock import Clock
 from strongroom.core.errors import (
     AuthenticationError,
     InvalidInputError,
@@ -34,6 +37,7 @@ from strongroom.vault.rootkey import LocalRootKey
 from strongroom.vault.service import SubjectVault
 
 OPERATOR = Actor(PrincipalKind.LOCAL, "ops", role="admin")
+APPROVER = Actor(PrincipalKind.LOCAL, "second-operator", role="admin")
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 VENDOR_NET = Origin(ip="203.0.113.7")
 ELSEWHERE = Origin(ip="198.51.100.9")
@@ -47,6 +51,18 @@ class MovableClock:
         return self.moment
 
 
+def _role_grant(
+    factory: MemoryUnitOfWorkFactory, audit: AuditLog, clock: Clock, name: str, role: str
+) -> str | None:
+    """The approval giving a new person ``role`` needs (four eyes: ops asks, a second operator
+    approves); None for someone who holds the role already."""
+    with factory() as uow:
+        if uow.principals.by_name(name) is not None:
+            return None
+    eyes = FourEyes(uow_factory=factory, audit=audit, clock=clock)
+    return approved_role_grant(eyes, asker=OPERATOR, approver=APPROVER, name=name, role=role).id
+
+
 @dataclass
 class World:
     factory: MemoryUnitOfWorkFactory
@@ -58,13 +74,15 @@ class World:
     source_id: str
 
     def staff(self, role: str) -> Actor:
+        name = f"someone-{role}"
         issued = issue_token(
             uow_factory=self.factory,
             audit=self.audit,
             clock=self.clock,
             actor=OPERATOR,
-            principal_name=f"someone-{role}",
+            principal_name=name,
             role=role,
+            approval_id=_role_grant(self.factory, self.audit, self.clock, name, role),
         )
         return Actor(PrincipalKind.STAFF, issued.principal_name, role)
 

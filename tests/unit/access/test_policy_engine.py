@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from strongroom.access.approvals import FourEyes
-from strongroom.access.permissions import BUILTIN_POLICY, ROLES
+from strongroom.access.gate import authorise
+from strongroom.access.permissions import BUILTIN_POLICY, ROLES, Permission
 from strongroom.access.policyfile import active_policy, parse_text
 from strongroom.access.training import TrainingBook, held_to_training, is_trained
 from strongroom.access.volume import charge, refusal, window_start
@@ -19,6 +20,7 @@ from strongroom.core.errors import (
     ApprovalRequiredError,
     ConfigurationError,
     NotFoundError,
+    TrainingRequiredError,
     VolumeLimitedError,
 )
 from strongroom.core.models import Actor, Principal, PrincipalKind
@@ -115,6 +117,53 @@ def test_machines_and_the_local_operator_are_outside_the_training_gate() -> None
     assert not held_to_training(Actor(PrincipalKind.SERVICE, "etl", "support", "k1"))
     assert not held_to_training(Actor(PrincipalKind.LOCAL, "root", "admin"))
     assert held_to_training(person("dana"))
+    assert held_to_training(Actor(PrincipalKind.STAFF, "dana", "dpo"))  # built without an id
+
+
+def test_a_staff_actor_without_a_principal_id_or_training_is_refused_pii(world: World) -> None:
+    uow_factory, audit, _ = world
+    ghost = Actor(PrincipalKind.STAFF, "ghost", "dpo")  # no principal id, and no such person
+    with uow_factory() as uow:
+        assert not is_trained(uow, ghost, START)
+    with pytest.raises(TrainingRequiredError) as raised:
+        authorise(
+            uow_factory=uow_factory,
+            audit=audit,
+            actor=ghost,
+            permission=Permission.PII_READ,
+            purpose=None,
+            now=START,
+        )
+    assert raised.value.code == "training_required"
+    with uow_factory() as uow:
+        denied = list(uow.audit.scan())[-1].draft
+    assert (denied.action, denied.actor, denied.detail["reason"]) == (
+        AuditAction.ACCESS_DENIED,
+        "staff:ghost",
+        "training_required",
+    )
+    allowed = authorise(
+        uow_factory=uow_factory,
+        audit=audit,
+        actor=ghost,
+        permission=Permission.CUSTOMERS_READ,
+        purpose=None,
+        now=START,
+    )
+    assert allowed == "dsar"  # work without PII goes on
+
+
+def test_a_staff_actor_without_a_principal_id_counts_the_training_of_the_person_so_named(
+    world: World,
+) -> None:
+    uow_factory, audit, clock = world
+    book = TrainingBook(uow_factory=uow_factory, audit=audit, clock=clock)
+    operator = Actor(PrincipalKind.LOCAL, "root", "admin")
+    for kind in (TrainingKind.SECURITY_TRAINING, TrainingKind.POLICY_ACK):
+        book.record(actor=operator, name="dana", kind=kind)
+    with uow_factory() as uow:
+        assert is_trained(uow, Actor(PrincipalKind.STAFF, "dana", "dpo"), START)
+        assert not is_trained(uow, Actor(PrincipalKind.STAFF, "sam", "dpo"), START)
 
 
 def _four_eyes(world: World) -> FourEyes:

@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 import pytest
 from starlette.requests import Request
 
+from strongroom.access.approvals import FourEyes
 from strongroom.access.profiles import ProfileReader
+from strongroom.access.rolegrants import approved_role_grant
 from strongroom.access.tokens import authenticate_token, issue_token
 from strongroom.adapters.memory import MemoryUnitOfWorkFactory
 from strongroom.api.deps import MAX_USER_AGENT_CHARS, request_origin
@@ -66,13 +68,17 @@ ORIGIN = Origin("198.51.100.7", "python-httpx/0.28", "req-7")
 
 def test_an_authenticated_staff_member_acts_from_the_requests_origin() -> None:
     factory, audit = MemoryUnitOfWorkFactory(), AuditLog(Clock())
+    ops, second = (Actor(PrincipalKind.LOCAL, name, role="admin") for name in ("ops", "pat"))
+    eyes = FourEyes(uow_factory=factory, audit=audit, clock=Clock())
+    grant = approved_role_grant(eyes, asker=ops, approver=second, name="sam", role="support")
     issued = issue_token(
         uow_factory=factory,
         audit=audit,
         clock=Clock(),
-        actor=Actor(PrincipalKind.LOCAL, "ops", role="admin"),
+        actor=ops,
         principal_name="sam",
         role="support",
+        approval_id=grant.id,
     )
     actor = authenticate_token(uow_factory=factory, audit=audit, token=issued.token, origin=ORIGIN)
     assert actor.origin == ORIGIN

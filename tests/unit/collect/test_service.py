@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from strongroom.access.approvals import FourEyes
 from strongroom.access.profiles import ProfileReader
+from strongroom.access.rolegrants import approved_role_grant
 from strongroom.access.tokens import issue_token
 from strongroom.adapters.memory import MemoryUnitOfWorkFactory
 from strongroom.audit.service import AuditLog, verify_audit_log
 from strongroom.collect.segment import parse_request
 from strongroom.collect.service import Ingestor, IngestResult
 from strongroom.collect.sources import create_source
+from strongroom.core.clock import Clock
 from strongroom.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from strongroom.core.models import Actor, Channel, CustomerId, PrincipalKind, Source
 from strongroom.core.trail import AuditAction
@@ -25,11 +29,24 @@ from strongroom.vault.rootkey import LocalRootKey
 from strongroom.vault.service import SubjectVault
 
 OPERATOR = Actor(PrincipalKind.LOCAL, "ops", role="admin")
+APPROVER = Actor(PrincipalKind.LOCAL, "second-operator", role="admin")
 
 
 class FixedClock:
     def now(self) -> datetime:
         return datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+
+def _role_grant(
+    factory: MemoryUnitOfWorkFactory, audit: AuditLog, clock: Clock, name: str, role: str
+) -> str | None:
+    """The approval giving a new person ``role`` needs (four eyes: ops asks, a second operator
+    approves); None for someone who holds the role already."""
+    with factory() as uow:
+        if uow.principals.by_name(name) is not None:
+            return None
+    eyes = FourEyes(uow_factory=factory, audit=audit, clock=clock)
+    return approved_role_grant(eyes, asker=OPERATOR, approver=APPROVER, name=name, role=role).id
 
 
 @dataclass
@@ -41,21 +58,29 @@ class Services:
     profiles: ProfileReader
     source: Source
     clock: FixedClock
+    train: Callable[..., None]
+    trained: set[str] = field(default_factory=set)
 
     def staff(self, role: str) -> Actor:
+        name = f"someone-{role}"
         issued = issue_token(
             uow_factory=self.uow_factory,
             audit=self.audit,
             clock=self.clock,
             actor=OPERATOR,
-            principal_name=f"someone-{role}",
+            principal_name=name,
             role=role,
+            approval_id=_role_grant(self.uow_factory, self.audit, self.clock, name, role),
         )
-        return Actor(PrincipalKind.STAFF, issued.principal_name, role)
+        actor = Actor(PrincipalKind.STAFF, issued.principal_name, role)
+        if actor.name not in self.trained:  # PII reads need the person's training
+            self.train(self.uow_factory, actor)
+            self.trained.add(actor.name)
+        return actor
 
 
 @pytest.fixture
-def services() -> Services:
+def services(train_staff: Callable[..., None]) -> Services:
     clock = FixedClock()
     root = LocalRootKey(os.urandom(32))
     vault = SubjectVault(Keyring.open(root, Keyring.create_initial(root, now=clock.now())))
@@ -77,6 +102,7 @@ def services() -> Services:
         profiles=ProfileReader(uow_factory=factory, vault=vault, audit=audit),
         source=source,
         clock=clock,
+        train=train_staff,
     )
 
 
@@ -181,6 +207,19 @@ def test_support_sees_pii_masked_and_dpo_in_full(services: Services) -> None:
     assert masked.masked_fields == ("email", "first_name")
     assert full.traits["email"] == "jane@example.com"
     assert full.masked_fields == ()
+
+
+def test_a_dpo_built_in_code_without_a_principal_id_or_training_sees_pii_masked(
+    services: Services,
+) -> None:
+    _send(services, _identify("u1", "jo@example.com", firstName="Jo"))
+    customer = _only_customer(services, "jo@example.com")
+    ghost = Actor(PrincipalKind.STAFF, "ghost", role="dpo")  # no principal id, no such person
+    view = services.profiles.read_customer(actor=ghost, customer_id=customer)
+    assert view.traits["email"] == "j***@example.com"
+    assert view.masked_fields == ("email", "first_name")
+    services.train(services.uow_factory, ghost)  # trained, the same hand-built actor reads in full
+    assert services.profiles.read_customer(actor=ghost, customer_id=customer).masked_fields == ()
 
 
 def test_a_role_without_customer_access_is_denied_and_audited(services: Services) -> None:

@@ -154,8 +154,9 @@ def test_reading_a_canary_raises_a_critical_alert_at_once(world) -> None:
     assert alert.last_seq == max(world.factory.store.audit_entries)
 
 
-def test_revealing_a_canary_card_raises_a_critical_alert_at_once(world) -> None:
+def test_revealing_a_canary_card_raises_a_critical_alert_at_once(world, train_staff) -> None:
     [canary, _] = world.plant()
+    train_staff(world.factory, PAYMENTS)
     assert canary.card_token is not None
     world.cards.detokenize(actor=PAYMENTS, token=canary.card_token, purpose="payment")
     world.alarm.flush()

@@ -226,8 +226,11 @@ def test_a_backup_does_not_open_with_another_root_key_and_says_which_it_needs() 
         verify_backup(root_key=stranger, source=io.BytesIO(blob), progress=lambda *_: None)
 
 
-def test_a_customer_erased_after_the_backup_stays_erased_after_the_restore() -> None:
+def test_a_customer_erased_after_the_backup_stays_erased_after_the_restore(
+    train_staff: Callable[..., None],
+) -> None:
     home = _home()
+    train_staff(home.factory, DPO)  # erasure needs training
     erased, kept = _ingest(home, "gone@example.com", "kept@example.com")
     blob = _backup(home)
     home.erasure.erase_customer(actor=DPO, customer_id=erased, reason="DSAR 1")
@@ -244,8 +247,11 @@ def test_a_customer_erased_after_the_backup_stays_erased_after_the_restore() -> 
     assert reader.read_customer(actor=DPO, customer_id=kept).traits["email"]
 
 
-def test_a_fresh_home_restores_with_the_original_ledger_and_keeps_it() -> None:
+def test_a_fresh_home_restores_with_the_original_ledger_and_keeps_it(
+    train_staff: Callable[..., None],
+) -> None:
     home = _home()
+    train_staff(home.factory, DPO)  # erasure needs training
     erased, kept = _ingest(home, "gone@example.com", "kept@example.com")
     blob = _backup(home)
     home.erasure.erase_customer(actor=DPO, customer_id=erased, reason="DSAR 1")
@@ -258,8 +264,11 @@ def test_a_fresh_home_restores_with_the_original_ledger_and_keeps_it() -> None:
     assert reader.read_customer(actor=DPO, customer_id=kept).traits["email"]
 
 
-def test_an_erasure_already_in_the_backup_is_counted_not_repeated() -> None:
+def test_an_erasure_already_in_the_backup_is_counted_not_repeated(
+    train_staff: Callable[..., None],
+) -> None:
     home = _home()
+    train_staff(home.factory, DPO)  # erasure needs training
     (erased,) = _ingest(home, "gone@example.com")
     home.erasure.erase_customer(actor=DPO, customer_id=erased, reason="DSAR 1")
     report = _restore(_backup(home), _fresh_target(home), extra=(home.ledger,))

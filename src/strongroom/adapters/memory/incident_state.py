@@ -10,6 +10,7 @@ from strongroom.core.incidents import (
     IncidentRole,
     IncidentTask,
     RoleAssignment,
+    SuspectWatch,
     TimelineEntry,
 )
 
@@ -21,3 +22,4 @@ class IncidentState:
     tasks: dict[str, IncidentTask] = field(default_factory=dict)
     timeline: list[TimelineEntry] = field(default_factory=list)
     export_freeze: ExportFreeze | None = None
+    watches: dict[tuple[str, str], SuspectWatch] = field(default_factory=dict)

@@ -10,7 +10,7 @@ from datetime import datetime
 from strongroom.adapters.memory.incident_state import IncidentState
 from strongroom.adapters.memory.store import Staging, as_utc, check_new
 from strongroom.adapters.paging import check_limit
-from strongroom.core.errors import NotFoundError
+from strongroom.core.errors import ConflictError, NotFoundError
 from strongroom.core.incidents import (
     ExportFreeze,
     Incident,
@@ -18,8 +18,11 @@ from strongroom.core.incidents import (
     IncidentStatus,
     IncidentTask,
     RoleAssignment,
+    SuspectAct,
+    SuspectWatch,
     TimelineDraft,
     TimelineEntry,
+    TimelineKind,
 )
 
 
@@ -85,6 +88,9 @@ class MemoryIncidentRepository:
 
     def append(self, drafts: Sequence[TimelineDraft]) -> builtins.list[TimelineEntry]:
         timeline = self._state.timeline
+        copies = [(d.incident_id, d.audit_seq) for d in drafts if _is_copy(d)]
+        taken = {(e.draft.incident_id, e.draft.audit_seq) for e in timeline if _is_copy(e.draft)}
+        check_new(taken, copies, "copied audit entry")  # as the unique index does in SQL
         appended: builtins.list[TimelineEntry] = []
         for draft in drafts:
             next_id = timeline[-1].id + 1 if timeline else 1
@@ -96,6 +102,50 @@ class MemoryIncidentRepository:
     def timeline(self, incident_id: str) -> builtins.list[TimelineEntry]:
         return [e for e in self._state.timeline if e.draft.incident_id == incident_id]
 
+    def watches(self, incident_id: str) -> builtins.list[SuspectWatch]:
+        mine = [w for (i, _), w in self._state.watches.items() if i == incident_id]
+        return sorted(mine, key=lambda w: w.label)
+
+    def save_watch(self, watch: SuspectWatch) -> None:
+        if watch.incident_id not in self._state.incidents:
+            raise ConflictError("the change conflicts with stored data (no such incident)")
+        self._state.watches[(watch.incident_id, watch.label)] = as_utc(watch)
+
+    def drop_watch(self, incident_id: str, label: str) -> None:
+        self._state.watches.pop((incident_id, label), None)
+
+    def suspect_acts(
+        self, *, actor: str, after: int, since: datetime, until: datetime | None, limit: int
+    ) -> builtins.list[SuspectAct]:
+        check_limit(limit)
+        stored = self._staging.store.audit_entries
+        found: builtins.list[SuspectAct] = []
+        for seq in sorted(s for s in stored if s > after):
+            entry = stored[seq]
+            draft = entry.draft
+            in_window = entry.occurred_at >= since and (until is None or entry.occurred_at <= until)
+            if draft.actor != actor or not in_window:
+                continue
+            found.append(
+                SuspectAct(
+                    seq,
+                    entry.occurred_at,
+                    draft.actor,
+                    draft.action,
+                    draft.outcome,
+                    draft.resource_type,
+                    len(draft.resource_ids),
+                )
+            )
+            if len(found) == limit:
+                break
+        return found
+
+    def named_seqs(self, incident_id: str, seqs: Sequence[int]) -> set[int]:
+        wanted = set(seqs)
+        named = (e.draft.audit_seq for e in self.timeline(incident_id))
+        return {seq for seq in named if seq is not None and seq in wanted}
+
     def export_freeze(self) -> ExportFreeze | None:
         return self._state.export_freeze
 
@@ -104,6 +154,10 @@ class MemoryIncidentRepository:
 
     def thaw_exports(self) -> None:
         self._state.export_freeze = None
+
+
+def _is_copy(draft: TimelineDraft) -> bool:
+    return draft.kind is TimelineKind.AUDIT and draft.audit_seq is not None
 
 
 class MemoryContainmentRepository:

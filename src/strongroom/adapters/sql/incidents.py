@@ -1,4 +1,5 @@
-"""SQL repositories of incident response: incidents (roles, tasks, timeline) and containment."""
+"""SQL repositories of incident response: incidents (roles, tasks, suspects, timeline) and
+containment."""
 
 from __future__ import annotations
 
@@ -11,11 +12,18 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection, Row
 
 from strongroom.adapters.paging import check_limit
-from strongroom.adapters.sql._support import domain_errors, write
-from strongroom.adapters.sql.tables import api_tokens, principals, sources, write_keys
+from strongroom.adapters.sql._support import chunked, domain_errors, unique, write
+from strongroom.adapters.sql.tables import (
+    api_tokens,
+    audit_entries,
+    principals,
+    sources,
+    write_keys,
+)
 from strongroom.adapters.sql.tables_respond import (
     export_freeze,
     incident_roles,
+    incident_suspects,
     incident_tasks,
     incident_timeline,
     incidents,
@@ -28,12 +36,15 @@ from strongroom.core.incidents import (
     IncidentStatus,
     IncidentTask,
     RoleAssignment,
+    SuspectAct,
+    SuspectWatch,
     TaskStatus,
     TimelineDraft,
     TimelineEntry,
     TimelineKind,
 )
 from strongroom.core.monitoring import Severity
+from strongroom.core.trail import AuditAction, Outcome
 
 _FREEZE_ROW = 1
 
@@ -199,6 +210,7 @@ class SqlIncidentRepository:
                 "text": draft.text,
                 "detail": dict(draft.detail),
                 "audit_seq": draft.audit_seq,
+                "copied_seq": draft.audit_seq if draft.kind is TimelineKind.AUDIT else None,
             }
             statement = insert(incident_timeline).returning(incident_timeline.c.id)
             with domain_errors():
@@ -213,6 +225,69 @@ class SqlIncidentRepository:
             .order_by(incident_timeline.c.id)
         )
         return [_entry(row) for row in self._connection.execute(statement)]
+
+    def watches(self, incident_id: str) -> builtins.list[SuspectWatch]:
+        statement = (
+            select(incident_suspects)
+            .where(incident_suspects.c.incident_id == incident_id)
+            .order_by(incident_suspects.c.label)
+        )
+        return [
+            SuspectWatch(row.incident_id, row.label, row.since, int(row.synced_seq))
+            for row in self._connection.execute(statement)
+        ]
+
+    def save_watch(self, watch: SuspectWatch) -> None:
+        row = {
+            "incident_id": watch.incident_id,
+            "label": watch.label,
+            "since": watch.since,
+            "synced_seq": watch.synced_seq,
+        }
+        with domain_errors():
+            self._connection.execute(delete(incident_suspects).where(_watch_key(watch)))
+            self._connection.execute(insert(incident_suspects), [row])
+
+    def drop_watch(self, incident_id: str, label: str) -> None:
+        key = SuspectWatch(incident_id, label, datetime.min)
+        self._connection.execute(delete(incident_suspects).where(_watch_key(key)))
+
+    def suspect_acts(
+        self, *, actor: str, after: int, since: datetime, until: datetime | None, limit: int
+    ) -> builtins.list[SuspectAct]:
+        check_limit(limit)
+        a = audit_entries.c
+        statement = (
+            select(a.seq, a.occurred_at, a.actor, a.action, a.outcome, a.resource_type)
+            .add_columns(a.resource_ids)  # counted here; the ids never leave the adapter
+            .where(a.actor == actor, a.seq > after, a.occurred_at >= since)
+            .order_by(a.seq)
+            .limit(limit)
+        )
+        if until is not None:
+            statement = statement.where(a.occurred_at <= until)
+        return [
+            SuspectAct(
+                int(row.seq),
+                row.occurred_at,
+                row.actor,
+                AuditAction.from_stored(row.action),
+                Outcome(row.outcome),
+                row.resource_type,
+                len(row.resource_ids),
+            )
+            for row in self._connection.execute(statement)
+        ]
+
+    def named_seqs(self, incident_id: str, seqs: Sequence[int]) -> set[int]:
+        found: set[int] = set()
+        for chunk in chunked(unique(seqs)):
+            statement = select(incident_timeline.c.audit_seq).where(
+                incident_timeline.c.incident_id == incident_id,
+                incident_timeline.c.audit_seq.in_(chunk),
+            )
+            found.update(int(seq) for seq in self._connection.scalars(statement))
+        return found
 
     def export_freeze(self) -> ExportFreeze | None:
         row = self._connection.execute(select(export_freeze)).first()
@@ -231,6 +306,12 @@ class SqlIncidentRepository:
 
     def thaw_exports(self) -> None:
         self._connection.execute(delete(export_freeze))
+
+
+def _watch_key(watch: SuspectWatch) -> Any:
+    return (incident_suspects.c.incident_id == watch.incident_id) & (
+        incident_suspects.c.label == watch.label
+    )
 
 
 class SqlContainmentRepository:

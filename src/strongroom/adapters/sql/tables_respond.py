@@ -1,4 +1,5 @@
-"""Tables of incident response: incidents, their roles, tasks and timeline, the export freeze."""
+"""Tables of incident response: incidents, their roles, tasks, suspects' watches and timeline,
+the export freeze; and the index the timeline reads suspects' audit entries by."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from sqlalchemy import (
 )
 
 from strongroom.adapters.sql.column_types import UtcDateTime, json_type, serial_type
-from strongroom.adapters.sql.tables import metadata
+from strongroom.adapters.sql.tables import audit_entries, metadata
 
 _STATUSES = "'detection', 'triage', 'containment', 'eradication', 'recovery', 'closed'"
 
@@ -77,8 +78,25 @@ incident_timeline = Table(
     Column("text", Text, nullable=False),
     Column("detail", json_type(), nullable=False),
     Column("audit_seq", BigInteger, nullable=True),
+    # Set only on copies of a suspect's audit entries (kind 'audit'): each is copied once.
+    Column("copied_seq", BigInteger, nullable=True),
     Index(None, "incident_id", "id"),
+    Index(None, "incident_id", "copied_seq", unique=True),
 )
+
+# Where copying each suspect's audit entries onto the timeline stands (core.SuspectWatch).
+incident_suspects = Table(
+    "incident_suspects",
+    metadata,
+    Column("incident_id", String(36), _incident_fk(), nullable=False),
+    Column("label", String(300), nullable=False),
+    Column("since", UtcDateTime(), nullable=False),
+    Column("synced_seq", BigInteger, nullable=False),
+    PrimaryKeyConstraint("incident_id", "label"),
+)
+
+# What a suspect did, in order: the timeline sync reads audit entries by actor from a sequence on.
+audit_by_actor = Index("ix_audit_entries_actor_seq", audit_entries.c.actor, audit_entries.c.seq)
 
 # At most one row: while it exists, exports are frozen.
 export_freeze = Table(

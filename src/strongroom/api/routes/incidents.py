@@ -1,4 +1,8 @@
-"""Incidents over HTTP: list, show, open, move; blast radius and deadlines. incidents.manage."""
+"""Incidents over HTTP: list, show, open, move; blast radius and deadlines. incidents.manage.
+
+Notes, tasks, roles, suspects and the timeline are in ``incidents_work``; playbooks in
+``incidents_playbooks``; notices in ``incidents_notices``.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from strongroom.access.gate import authorise
-from strongroom.access.permissions import Permission
-from strongroom.api.deps import AppDep, CurrentActor
-from strongroom.core.models import Actor
+from strongroom.api.deps import AppDep
+from strongroom.api.routes.incident_access import Responder
 from strongroom.respond.blast_radius import BlastScope
 from strongroom.respond.blast_report import as_json
 from strongroom.respond.deadlines import (
@@ -20,7 +22,7 @@ from strongroom.respond.deadlines import (
     load_rules,
     parse_state_counts,
 )
-from strongroom.respond.models import incident_dict, parse_severity, parse_status
+from strongroom.respond.models import incident_dict, parse_severity, parse_status, view_dict
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
 
@@ -50,36 +52,22 @@ class BlastRadiusIn(BaseModel):
     keys_exposed: bool = False
 
 
-def _authorise(app: AppDep, actor: Actor) -> None:
-    authorise(
-        uow_factory=app.uow_factory,
-        audit=app.audit,
-        actor=actor,
-        permission=Permission.INCIDENTS_MANAGE,
-        purpose=None,
-        resource_type="incident",
-    )
-
-
 @router.get("")
 def list_incidents(
     app: AppDep,
-    actor: CurrentActor,
+    actor: Responder,
     status: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
-    """Incidents, newest first."""
-    _authorise(app, actor)
+    """Incidents, newest first (suspects' new audit entries are copied onto timelines first)."""
     chosen = parse_status(status) if status else None
-    return [
-        incident_dict(i) for i in app.respond.incidents.list_incidents(status=chosen, limit=limit)
-    ]
+    found = app.respond.suspects.list_incidents(status=chosen, limit=limit)
+    return [incident_dict(i) for i in found]
 
 
 @router.post("", status_code=201)
-def open_incident(app: AppDep, actor: CurrentActor, body: IncidentIn) -> dict[str, Any]:
+def open_incident(app: AppDep, actor: Responder, body: IncidentIn) -> dict[str, Any]:
     """Open an incident by hand."""
-    _authorise(app, actor)
     incident = app.respond.incidents.open_incident(
         actor=actor,
         title=body.title,
@@ -91,34 +79,16 @@ def open_incident(app: AppDep, actor: CurrentActor, body: IncidentIn) -> dict[st
 
 
 @router.get("/{incident_id}")
-def show_incident(app: AppDep, actor: CurrentActor, incident_id: str) -> dict[str, Any]:
-    """An incident with its roles, tasks and timeline."""
-    _authorise(app, actor)
-    view = app.respond.incidents.show(incident_id)
-    return {
-        **incident_dict(view.incident),
-        "roles": {a.role.value: a.assignee for a in view.roles},
-        "tasks": [{"id": t.id, "title": t.title, "status": t.status.value} for t in view.tasks],
-        "timeline": [
-            {
-                "id": e.id,
-                "at": e.draft.at.isoformat(),
-                "kind": e.draft.kind.value,
-                "actor": e.draft.actor,
-                "text": e.draft.text,
-                "audit_seq": e.draft.audit_seq,
-            }
-            for e in view.timeline
-        ],
-    }
+def show_incident(app: AppDep, actor: Responder, incident_id: str) -> dict[str, Any]:
+    """An incident with its roles, tasks and timeline (suspects' acts copied first)."""
+    return view_dict(app.respond.suspects.show(incident_id))
 
 
 @router.post("/{incident_id}/status")
 def transition_incident(
-    app: AppDep, actor: CurrentActor, incident_id: str, body: TransitionIn
+    app: AppDep, actor: Responder, incident_id: str, body: TransitionIn
 ) -> dict[str, Any]:
     """Move an incident to another status, if allowed."""
-    _authorise(app, actor)
     moved = app.respond.incidents.transition(
         actor=actor, incident_id=incident_id, status=parse_status(body.status), note=body.note
     )
@@ -127,10 +97,9 @@ def transition_incident(
 
 @router.post("/{incident_id}/blast-radius")
 def blast_radius(
-    app: AppDep, actor: CurrentActor, incident_id: str, body: BlastRadiusIn
+    app: AppDep, actor: Responder, incident_id: str, body: BlastRadiusIn
 ) -> dict[str, Any]:
     """The blast radius of the given principals and window, recorded on the incident."""
-    _authorise(app, actor)
     scope = BlastScope(tuple(body.principals), body.start, body.end, body.keys_exposed)
     radius = app.respond.blast_radius.compute(actor=actor, scope=scope, incident_id=incident_id)
     return as_json(radius)
@@ -139,7 +108,7 @@ def blast_radius(
 @router.get("/{incident_id}/deadlines")
 def deadlines(
     app: AppDep,
-    actor: CurrentActor,
+    actor: Responder,
     incident_id: str,
     *,
     state: Annotated[list[str] | None, Query(description="e.g. CA:600")] = None,
@@ -147,7 +116,6 @@ def deadlines(
     payment: bool = False,
 ) -> list[dict[str, Any]]:
     """The notice deadlines that apply, from the moment of awareness."""
-    _authorise(app, actor)
     incident = app.respond.incidents.get(incident_id)
     exposure = Exposure(parse_state_counts(state or []), eu, payment)
     found = compute_deadlines(

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from strongroom.access.gate import authorise
 from strongroom.access.permissions import Permission
+from strongroom.access.volume import charge, refusal
 from strongroom.collect.intake.files import read_chunks
 from strongroom.collect.intake.pipeline import IntakePipeline, Upload
 from strongroom.core.clock import Clock
@@ -140,17 +141,25 @@ class DocumentService:
         document_id: str,
         purpose: str | None = None,
     ) -> Download:
-        """One document, decrypted as it streams; audited before the first byte leaves."""
+        """One document, decrypted as it streams; audited before the first byte leaves and
+        counted as one record against the role's hourly volume limit."""
         stated = self._authorise(actor, Permission.DOCUMENTS_READ, purpose)
+        now = self._clock.now()
         with self._uow_factory() as uow:
             document = uow.documents.get(document_id)
             if document is None or document.customer_id != customer_id:
                 raise NotFoundError(f"customer {customer_id} has no document {document_id!r}")
             key = self._subject_key(uow, customer_id)
-            self._audit.record(
-                uow, [_draft(actor, AuditAction.DOCUMENT_DOWNLOADED, document, stated)]
+            over = charge(uow, actor=actor, records=1, now=now)
+            if over is None:
+                self._audit.record(
+                    uow, [_draft(actor, AuditAction.DOCUMENT_DOWNLOADED, document, stated)]
+                )
+                uow.commit()
+        if over is not None:
+            raise refusal(
+                uow_factory=self._uow_factory, audit=self._audit, actor=actor, limit=over, now=now
             )
-            uow.commit()
         chunks = self._decrypted(key, document.id)
         first = next(chunks)  # a file that does not open fails here, before any answer starts
         return Download(document, itertools.chain([first], chunks))

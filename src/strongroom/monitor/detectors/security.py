@@ -29,7 +29,7 @@ class FailureBurstSettings(DetectorSettings):
     threshold: int = param(10, "failures in the window that fire", minimum=1)
     window_minutes: float = param(5.0, "length of the sliding window", above=0)
     actions: tuple[str, ...] = param(
-        ("auth.failed", "access.denied", "card.detokenized"),
+        ("auth.failed", "access.denied", "request.refused", "card.detokenized"),
         "audit actions whose denied or failed entries count",
         choices=ACTION_NAMES,
     )

@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from strongroom.access.approvals import FourEyes
 from strongroom.access.login import StaffLogin
 from strongroom.access.passwords import HashParameters, Passwords
+from strongroom.access.rolegrants import approved_role_grant
 from strongroom.access.sessions import SessionGate, SessionTimeouts
 from strongroom.access.staff import StaffAdmin
 from strongroom.access.throttling import LoginThrottle
@@ -20,6 +22,7 @@ from strongroom.vault.keyring import KeyKind, Keyring
 CHEAP = HashParameters(time_cost=1, memory_kib=64, parallelism=1)  # fast, for tests only
 PASSWORD = "correct horse battery staple"
 OPERATOR = Actor(PrincipalKind.LOCAL, "operator", role="admin")
+APPROVER = Actor(PrincipalKind.LOCAL, "second-operator", role="admin")
 
 
 class MovingClock:
@@ -53,9 +56,14 @@ class Kit:
             timeouts=self.timeouts,
         )
         self.sessions = SessionGate(**common, timeouts=self.timeouts)
+        self.four_eyes = FourEyes(**common)
 
     def person(self, name: str, role: str = "support") -> None:
-        self.admin.create(actor=OPERATOR, name=name, role=role)
+        """A new person: the role grant approved by a second operator (four eyes)."""
+        grant = approved_role_grant(
+            self.four_eyes, asker=OPERATOR, approver=APPROVER, name=name, role=role
+        )
+        self.admin.create(actor=OPERATOR, name=name, role=role, approval_id=grant.id)
         self.admin.set_password(actor=OPERATOR, name=name, password=PASSWORD)
 
     def actions(self) -> list[str]:
