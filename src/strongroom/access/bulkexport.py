@@ -13,7 +13,7 @@ the first profile is decrypted. Over the cap, or with a bad approval, nothing is
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from strongroom.access.approvals import FourEyes
@@ -26,6 +26,7 @@ from strongroom.access.profiles import CustomerView, customer_view, trained_for
 from strongroom.access.volume import charge, refusal
 from strongroom.core.clock import Clock
 from strongroom.core.models import Actor, CustomerId, JsonValue
+from strongroom.core.monitoring import HoneytokenWatch
 from strongroom.core.policy import ApprovalKind
 from strongroom.core.ports import AuditTrail, UnitOfWorkFactory
 from strongroom.core.schema import CUSTOMER_FIELDS, DataClass
@@ -97,6 +98,7 @@ class CustomerExporter:
     audit: AuditTrail
     clock: Clock
     four_eyes: FourEyes
+    watch: HoneytokenWatch | None = None  # shown each batch's ids: a canary in it alerts at once
 
     def export(
         self,
@@ -135,12 +137,13 @@ class CustomerExporter:
             records=sum(len(ids) for ids in self._eligible(stated)),
             pii_masked=field_decision(role, DataClass.PII, trained=trained) is FieldDecision.MASK,
         )
-        self._approve_and_charge(plan)
-        written = sink(self._rows(plan, progress))
+        seq = self._approve_and_charge(plan)
+        written = sink(self._rows(plan, seq, progress))
         return BulkExportReport(written, stated, approval_id, plan.pii_masked)
 
-    def _approve_and_charge(self, plan: _Plan) -> None:
-        """Use the approval up, charge the cap and record the export, all in one transaction."""
+    def _approve_and_charge(self, plan: _Plan) -> int:
+        """Use the approval up, charge the cap and record the export, all in one transaction;
+        the sequence number of the ``customers.exported`` entry."""
         actor, now = plan.actor, self.clock.now()
         with self.uow_factory() as uow:
             refuse_if_exports_frozen(uow, act="bulk export")
@@ -154,8 +157,9 @@ class CustomerExporter:
             over = None if problem else charge(uow, actor=actor, records=plan.records, now=now)
             if problem is None and over is None:
                 self.audit.record(uow, [_exported_draft(plan)])
+                seq = uow.audit.head().seq  # ours: the head is locked until the commit
                 uow.commit()
-                return
+                return seq
         if problem is not None:  # left uncommitted: nothing was used up or charged
             raise self.four_eyes.refuse(actor, approval, problem)
         assert over is not None
@@ -179,8 +183,11 @@ class CustomerExporter:
             yield allowed
             after = ids[-1]
 
-    def _rows(self, plan: _Plan, progress: ExportProgress | None) -> Iterator[list[Row]]:
-        """The rows of at most ``plan.records`` customers (what was approved and charged)."""
+    def _rows(self, plan: _Plan, seq: int, progress: ExportProgress | None) -> Iterator[list[Row]]:
+        """The rows of at most ``plan.records`` customers (what was approved and charged).
+
+        The honeytoken watch is shown each batch's ids as the export entry ``seq`` (the entry
+        itself names no one: listing only the canaries would tell an auditor which they are)."""
         role = role_named(plan.actor.role or "")
         shape = csv_row if plan.export_format is ExportFormat.CSV else profile_record
         done = 0
@@ -195,6 +202,8 @@ class CustomerExporter:
                     if cid in found
                 ]
             done += len(rows)
+            if self.watch is not None:
+                self.watch.observe(replace(_exported_draft(plan), resource_ids=tuple(ids)), seq)
             if progress is not None:
                 progress(done, plan.records)
             if rows:

@@ -24,6 +24,8 @@ from strongroom.core.trail import AuditAction, AuditDraft, AuditEntry, Outcome
 _SENSITIVE = frozenset(
     {
         AuditAction.CARD_DETOKENIZED,
+        AuditAction.CUSTOMERS_EXPORTED,
+        AuditAction.DSAR_EXPORTED,
         AuditAction.CUSTOMER_ERASED,
         AuditAction.BACKUP_CREATED,
         AuditAction.BACKUP_RESTORED,

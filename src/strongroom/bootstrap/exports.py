@@ -41,6 +41,7 @@ def export_customers_file(
         audit=app.audit,
         clock=app.clock,
         four_eyes=app.policy.approvals,
+        watch=app.monitoring.alarm,
     )
 
     def write(batches: Iterator[list[Row]]) -> int:

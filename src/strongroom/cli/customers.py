@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.progress import Progress, TaskID
 
-from strongroom.access.bulkexport import BulkExportReport, ExportFormat, bulk_export_payload
+from strongroom.access.bulkexport import (
+    BulkExportReport,
+    ExportFormat,
+    bulk_export_payload,
+    profile_record,
+)
 from strongroom.access.profiles import CustomerView
 from strongroom.access.tokens import authenticate_token
 from strongroom.bootstrap.exports import export_customers_file
@@ -66,28 +71,10 @@ def customers_show(
     if not views:
         raise NotFoundError("no customer has that email address or phone number")
     if as_json:
-        emit_json([_as_dict(view) for view in views])
+        emit_json([profile_record(view) for view in views])
         return
     for view in views:
         _print_view(view)
-
-
-def _as_dict(view: CustomerView) -> dict[str, Any]:
-    return {
-        "id": view.id,
-        "created_at": view.created_at.isoformat(),
-        "updated_at": view.updated_at.isoformat(),
-        "traits": view.traits,
-        "masked_fields": list(view.masked_fields),
-        "identifiers": [{"kind": kind, "value": value} for kind, value in view.identifiers],
-        "consents": view.consents,
-        "event_count": view.event_count,
-        "order_count": view.order_count,
-        "order_total": str(view.order_total),
-        "cards": [
-            {"token": card.token, "brand": card.brand, "last4": card.last4} for card in view.cards
-        ],
-    }
 
 
 def _print_view(view: CustomerView) -> None:

@@ -7,11 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from strongroom.access.erasure import ErasureService
-from strongroom.core.errors import ConflictError, NotFoundError
 from strongroom.core.models import Actor
-from strongroom.core.ports import AuditTrail, UnitOfWork, UnitOfWorkFactory
-from strongroom.core.privacy import DataSubjectRequest, RequestKind, RequestStatus
-from strongroom.privacy.requests import authorise_dsar
+from strongroom.core.ports import AuditTrail, UnitOfWorkFactory
+from strongroom.core.privacy import RequestKind
+from strongroom.privacy.requests import authorise_dsar, verified_request
 from strongroom.vault.receipts import ErasureReceipt
 
 
@@ -29,7 +28,9 @@ class RequestEraser:
         """
         authorise_dsar(self.uow_factory, self.audit, actor)
         with self.uow_factory() as uow:
-            request = _erasure_request(uow, request_id)
+            request = verified_request(
+                uow, request_id, kind=RequestKind.ERASURE, act="erase only for"
+            )
         stated = f"data-subject request {request.id}"
         return self.erasure.erase_customer(
             actor=actor,
@@ -37,17 +38,3 @@ class RequestEraser:
             reason=f"{stated}: {reason.strip()}" if reason and reason.strip() else stated,
             purpose="dsar",
         )
-
-
-def _erasure_request(uow: UnitOfWork, request_id: str) -> DataSubjectRequest:
-    request = uow.privacy_requests.get(request_id)
-    if request is None:
-        raise NotFoundError(f"no data-subject request with id {request_id!r}")
-    if request.kind is not RequestKind.ERASURE:
-        raise ConflictError(f"request {request_id} is a {request.kind.value} request, not erasure")
-    if request.status is not RequestStatus.VERIFIED:
-        raise ConflictError(
-            f"request {request_id} is {request.status.value}: erase only for an open request "
-            "whose requester's identity was verified (`strongroom dsar verify`)"
-        )
-    return request

@@ -18,13 +18,13 @@ from strongroom.access.holds import refuse_if_exports_frozen, refuse_under_hold
 from strongroom.access.profiles import decrypt_fields, decrypt_identifiers
 from strongroom.access.volume import charge, refusal
 from strongroom.core.clock import Clock
-from strongroom.core.errors import ConflictError, NotFoundError
+from strongroom.core.errors import NotFoundError
 from strongroom.core.models import Actor, CustomerId, Event, Order
 from strongroom.core.ports import AuditTrail, UnitOfWork, UnitOfWorkFactory
-from strongroom.core.privacy import DataSubjectRequest, RequestKind, RequestStatus
+from strongroom.core.privacy import RequestKind
 from strongroom.core.schema import FIELDS_BY_NAME, DataClass
 from strongroom.core.trail import AuditAction, AuditDraft, AuditEntry, Outcome
-from strongroom.privacy.requests import authorise_dsar
+from strongroom.privacy.requests import authorise_dsar, verified_request
 from strongroom.vault.service import SubjectVault
 
 EXPORT_FORMAT = "strongroom-subject-export/1"
@@ -66,7 +66,9 @@ class SubjectExporter:
         """Everything held on the person who made access request ``request_id``."""
         purpose = authorise_dsar(self.uow_factory, self.audit, actor)
         with self.uow_factory() as uow:
-            request = _access_request(uow, request_id)
+            request = verified_request(
+                uow, request_id, kind=RequestKind.ACCESS, act="an export answers only"
+            )
             customer_id = request.customer_id
             refuse_under_hold(uow, customer_id, act="export")
             refuse_if_exports_frozen(uow, act="data-subject export")
@@ -88,20 +90,6 @@ class SubjectExporter:
     def _access_log(self, customer_id: CustomerId) -> list[Row]:
         with self.reader() as uow:
             return [_access_row(entry) for entry in _entries_about(uow, customer_id)]
-
-
-def _access_request(uow: UnitOfWork, request_id: str) -> DataSubjectRequest:
-    request = uow.privacy_requests.get(request_id)
-    if request is None:
-        raise NotFoundError(f"no data-subject request with id {request_id!r}")
-    if request.kind is not RequestKind.ACCESS:
-        raise ConflictError(f"request {request_id} is a {request.kind.value} request, not access")
-    if request.status is not RequestStatus.VERIFIED:
-        raise ConflictError(
-            f"request {request_id} is {request.status.value}: an export answers only an open "
-            "request whose requester's identity was verified (`strongroom dsar verify`)"
-        )
-    return request
 
 
 def _store_tables(uow: UnitOfWork, vault: SubjectVault, customer_id: CustomerId) -> dict[str, Any]:

@@ -145,6 +145,27 @@ def _verified(
     )
 
 
+def verified_request(
+    uow: UnitOfWork, request_id: str, *, kind: RequestKind, act: str
+) -> DataSubjectRequest:
+    """Request ``request_id``, which must be a ``kind`` request whose requester was verified.
+
+    ``act`` completes the refusal, e.g. "erase only for" (an open request whose ...)."""
+    request = uow.privacy_requests.get(request_id)
+    if request is None:
+        raise NotFoundError(f"no data-subject request with id {request_id!r}")
+    if request.kind is not kind:
+        raise ConflictError(
+            f"request {request_id} is a {request.kind.value} request, not {kind.value}"
+        )
+    if request.status is not RequestStatus.VERIFIED:
+        raise ConflictError(
+            f"request {request_id} is {request.status.value}: {act} an open request "
+            "whose requester's identity was verified (`strongroom dsar verify`)"
+        )
+    return request
+
+
 def _open_request(uow: UnitOfWork, request_id: str) -> DataSubjectRequest:
     request = uow.privacy_requests.get(request_id)
     if request is None:

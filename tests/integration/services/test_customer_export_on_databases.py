@@ -4,14 +4,13 @@ legal hold, paged through in id order into a real file; over the cap nothing is 
 from __future__ import annotations
 
 import csv
-import json
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from tests.worlds import FixedClock, fresh_keyring, send_batch, web_source
 
 from strongroom.access import bulkexport
 from strongroom.access.approvals import FourEyes
@@ -20,16 +19,12 @@ from strongroom.access.permissions import ROLES
 from strongroom.access.volume import window_start
 from strongroom.adapters.profile_files import write_csv_rows
 from strongroom.audit.service import AuditLog, verify_audit_log
-from strongroom.collect.segment import parse_request
 from strongroom.collect.service import Ingestor
-from strongroom.collect.sources import create_source
 from strongroom.core.errors import VolumeLimitedError
-from strongroom.core.models import Actor, Channel, PrincipalKind
+from strongroom.core.models import Actor, PrincipalKind
 from strongroom.core.policy import ApprovalKind
 from strongroom.core.ports import UnitOfWorkFactory
 from strongroom.core.privacy import LegalHold
-from strongroom.vault.keyring import Keyring
-from strongroom.vault.rootkey import LocalRootKey
 from strongroom.vault.service import SubjectVault
 
 START = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
@@ -37,11 +32,6 @@ ASKER = Actor(PrincipalKind.LOCAL, "alice", role="admin")
 APPROVER = Actor(PrincipalKind.LOCAL, "bob", role="admin")
 DPO = Actor(PrincipalKind.STAFF, "dana", role="dpo")
 CUSTOMERS = 7
-
-
-class Clock:
-    def now(self) -> datetime:
-        return START
 
 
 @dataclass
@@ -79,22 +69,18 @@ class World:
 
 @pytest.fixture
 def world(uow_factory: UnitOfWorkFactory, train_staff: Callable[..., None]) -> World:
-    clock, audit = Clock(), AuditLog(Clock())
-    root = LocalRootKey(os.urandom(32))
-    vault = SubjectVault(Keyring.open(root, Keyring.create_initial(root, now=START)))
+    clock = FixedClock(START)
+    audit = AuditLog(clock)
+    vault = SubjectVault(fresh_keyring(START))
     train_staff(uow_factory, DPO, clock=clock)
-    source = create_source(
-        uow_factory=uow_factory, audit=audit, clock=clock, actor=ASKER, name="web",
-        channel=Channel.WEB,
-    ).source  # fmt: skip
+    source = web_source(uow_factory, audit, clock, ASKER)
     batch = [
         {"type": "identify", "userId": f"u-{n}", "messageId": f"m-{n}",
          "traits": {"email": f"person{n}@example.org", "age": 20 + n}}
         for n in range(CUSTOMERS)
     ]  # fmt: skip
-    body = json.dumps({"batch": batch}).encode()
     ingestor = Ingestor(uow_factory=uow_factory, vault=vault, audit=audit, clock=clock)
-    ingestor.ingest(source=source, request=parse_request(body, endpoint="batch"))
+    send_batch(ingestor, source, *batch)
     eyes = FourEyes(uow_factory=uow_factory, audit=audit, clock=clock)
     exporter = CustomerExporter(
         uow_factory=uow_factory,

@@ -3,8 +3,6 @@ export is refused, the refusal audited for the monitor, and nothing is exported 
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,34 +11,26 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from tests.worlds import FixedClock, fresh_keyring, send_batch, web_source
 
 from strongroom.access.permissions import ROLES
 from strongroom.access.profiles import ProfileReader
 from strongroom.access.volume import window_start
 from strongroom.audit.service import AuditLog, verify_audit_log
 from strongroom.bootstrap.privacy import export_subject_files
-from strongroom.collect.segment import parse_request
 from strongroom.collect.service import Ingestor
-from strongroom.collect.sources import create_source
 from strongroom.core.errors import VolumeLimitedError
-from strongroom.core.models import Actor, Channel, PrincipalKind
+from strongroom.core.models import Actor, PrincipalKind
 from strongroom.core.ports import UnitOfWorkFactory
 from strongroom.core.privacy import RequestKind
 from strongroom.core.trail import AuditAction, AuditEntry, Outcome
 from strongroom.privacy.export import SubjectExporter
 from strongroom.privacy.requests import RequestDesk
-from strongroom.vault.keyring import Keyring
-from strongroom.vault.rootkey import LocalRootKey
 from strongroom.vault.service import SubjectVault
 
 OPERATOR = Actor(PrincipalKind.LOCAL, "ops", role="admin")
 DPO = Actor(PrincipalKind.STAFF, "dana", role="dpo")
 START = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
-
-
-class Clock:
-    def now(self) -> datetime:
-        return START
 
 
 @dataclass
@@ -67,27 +57,19 @@ class World:
 
 @pytest.fixture
 def world(uow_factory: UnitOfWorkFactory, train_staff: Callable[..., None]) -> World:
-    clock, audit = Clock(), AuditLog(Clock())
-    root = LocalRootKey(os.urandom(32))
-    vault = SubjectVault(Keyring.open(root, Keyring.create_initial(root, now=START)))
+    clock = FixedClock(START)
+    audit = AuditLog(clock)
+    vault = SubjectVault(fresh_keyring(START))
     train_staff(uow_factory, DPO)
-    source = create_source(
-        uow_factory=uow_factory,
-        audit=audit,
-        clock=clock,
-        actor=OPERATOR,
-        name="web",
-        channel=Channel.WEB,
-    ).source
+    source = web_source(uow_factory, audit, clock, OPERATOR)
     identify = {
         "type": "identify",
         "userId": "u-1",
         "messageId": "m-1",
         "traits": {"email": "ada@example.org", "lastName": "Lovelace"},
     }
-    body = json.dumps({"batch": [identify]}).encode()
     ingestor = Ingestor(uow_factory=uow_factory, vault=vault, audit=audit, clock=clock)
-    ingestor.ingest(source=source, request=parse_request(body, endpoint="batch"))
+    send_batch(ingestor, source, identify)
     reader = ProfileReader(uow_factory=uow_factory, vault=vault, audit=audit)
     (found,) = reader.find_customers(actor=DPO, field="email", value="ada@example.org")
     request = RequestDesk(uow_factory, audit, clock).open(

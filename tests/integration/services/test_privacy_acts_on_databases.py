@@ -4,32 +4,27 @@ under the policy."""
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from tests.worlds import FixedClock, fresh_keyring, send_batch, web_source
 
 from strongroom.access.erasure import ErasureService
 from strongroom.access.profiles import ProfileReader
 from strongroom.adapters.ledger import FileErasureLedger
 from strongroom.audit.service import AuditLog
-from strongroom.collect.segment import parse_request
 from strongroom.collect.service import Ingestor
-from strongroom.collect.sources import create_source
 from strongroom.core.errors import ConflictError, NotFoundError, PermissionDeniedError
-from strongroom.core.models import Actor, Channel, CustomerId, PrincipalKind, Source
+from strongroom.core.models import Actor, CustomerId, PrincipalKind, Source
 from strongroom.core.ports import UnitOfWorkFactory
 from strongroom.core.privacy import RequestKind
 from strongroom.core.trail import AuditAction
 from strongroom.privacy.erasure import RequestEraser
 from strongroom.privacy.requests import RequestDesk
 from strongroom.privacy.retention import RetentionRunner, retention_rules
-from strongroom.vault.keyring import Keyring
 from strongroom.vault.receipts import check_receipt
-from strongroom.vault.rootkey import LocalRootKey
 from strongroom.vault.service import SubjectVault
 
 from ...conftest import StaffTrainer
@@ -38,11 +33,6 @@ OPERATOR = Actor(PrincipalKind.LOCAL, "ops", role="admin")
 DPO = Actor(PrincipalKind.STAFF, "dana", role="dpo")
 SUPPORT = Actor(PrincipalKind.STAFF, "sam", role="support")
 START = datetime.now(UTC).replace(microsecond=0)
-
-
-class Clock:
-    def now(self) -> datetime:
-        return START
 
 
 @dataclass
@@ -59,18 +49,10 @@ class World:
 
 @pytest.fixture
 def world(uow_factory: UnitOfWorkFactory, tmp_path: Path, train_staff: StaffTrainer) -> World:
-    clock = Clock()
-    root = LocalRootKey(os.urandom(32))
-    keyring = Keyring.open(root, Keyring.create_initial(root, now=START))
+    clock = FixedClock(START)
+    keyring = fresh_keyring(START)
     audit = AuditLog(clock)
-    source = create_source(
-        uow_factory=uow_factory,
-        audit=audit,
-        clock=clock,
-        actor=OPERATOR,
-        name="web",
-        channel=Channel.WEB,
-    ).source
+    source = web_source(uow_factory, audit, clock, OPERATOR)
     erasure = ErasureService(
         uow_factory, keyring, audit, FileErasureLedger(tmp_path / "erasures.jsonl"), clock
     )
@@ -94,8 +76,7 @@ def _person(world: World, n: int, *, days_ago: int = 0) -> CustomerId:
         {"type": "identify", "userId": f"u-{n}", "traits": {"email": f"p{n}@example.org"}},
         {"type": "track", "userId": f"u-{n}", "event": "Tea Viewed", "timestamp": when},
     ]
-    body = json.dumps({"batch": messages}).encode()
-    world.ingestor.ingest(source=world.source, request=parse_request(body, endpoint="batch"))
+    send_batch(world.ingestor, world.source, *messages)
     (found,) = world.profiles.find_customers(actor=DPO, field="email", value=f"p{n}@example.org")
     return found.id
 

@@ -4,7 +4,6 @@ everything held on a person, legal holds and retention."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -12,15 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.worlds import fresh_keyring, send_batch, web_source
 
 from strongroom.access.consent import consent_allows
 from strongroom.access.erasure import ErasureService
 from strongroom.access.profiles import ProfileReader
 from strongroom.adapters.ledger import FileErasureLedger
 from strongroom.audit.service import AuditLog, verify_audit_log
-from strongroom.collect.segment import parse_request
 from strongroom.collect.service import Ingestor
-from strongroom.collect.sources import create_source
 from strongroom.core.errors import (
     ConflictError,
     CustomerErasedError,
@@ -30,7 +28,7 @@ from strongroom.core.errors import (
     PermissionDeniedError,
 )
 from strongroom.core.incidents import ExportFreeze
-from strongroom.core.models import Actor, Channel, CustomerId, PrincipalKind, Source
+from strongroom.core.models import Actor, CustomerId, PrincipalKind, Source
 from strongroom.core.ports import UnitOfWorkFactory
 from strongroom.core.privacy import RequestKind, RequestStatus
 from strongroom.core.trail import AuditAction
@@ -40,8 +38,6 @@ from strongroom.privacy.holds import LegalHolds
 from strongroom.privacy.rectification import Rectifier
 from strongroom.privacy.requests import RequestDesk
 from strongroom.privacy.retention import RetentionRunner, retention_rules
-from strongroom.vault.keyring import Keyring
-from strongroom.vault.rootkey import LocalRootKey
 from strongroom.vault.service import SubjectVault
 
 OPERATOR = Actor(PrincipalKind.LOCAL, "ops", role="admin")
@@ -80,18 +76,10 @@ def world(
 ) -> World:
     clock = Clock()
     train_staff(uow_factory, DPO)  # privacy acts and unmasked reads need the DPO's training
-    root = LocalRootKey(os.urandom(32))
-    keyring = Keyring.open(root, Keyring.create_initial(root, now=START))
+    keyring = fresh_keyring(START)
     vault = SubjectVault(keyring)
     audit = AuditLog(clock)
-    source = create_source(
-        uow_factory=uow_factory,
-        audit=audit,
-        clock=clock,
-        actor=OPERATOR,
-        name="web",
-        channel=Channel.WEB,
-    ).source
+    source = web_source(uow_factory, audit, clock, OPERATOR)
     ledger = FileErasureLedger(tmp_path / "erasures.jsonl")
     return World(
         factory=uow_factory,
@@ -110,8 +98,7 @@ def world(
 
 
 def _send(world: World, *messages: dict[str, Any]) -> None:
-    body = json.dumps({"batch": list(messages)}).encode()
-    world.ingestor.ingest(source=world.source, request=parse_request(body, endpoint="batch"))
+    send_batch(world.ingestor, world.source, *messages)
 
 
 def _person(world: World, n: int, *, days_ago: int = 0) -> CustomerId:

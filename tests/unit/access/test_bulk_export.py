@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import pytest
@@ -36,6 +36,7 @@ from strongroom.core.models import Actor, Channel, Consent, PrincipalKind
 from strongroom.core.policy import ApprovalKind
 from strongroom.core.privacy import LegalHold
 from strongroom.core.trail import AuditDraft
+from strongroom.monitor.detectors.security import HoneytokenAccessDetector
 from strongroom.vault.keyring import Keyring
 from strongroom.vault.rootkey import LocalRootKey
 from strongroom.vault.service import SubjectVault
@@ -288,3 +289,33 @@ def test_nothing_is_exported_while_an_incident_freezes_exports(world: World) -> 
     with pytest.raises(ConflictError, match="frozen"):
         world.export(SUE, world.approve(SUE, ExportFormat.CSV, "support"), sink=sink)
     assert sink.calls == 0
+
+
+@dataclass
+class SeenByWatch:
+    seen: list[tuple[AuditDraft, int]] = field(default_factory=list)
+
+    def observe(self, draft: AuditDraft, seq: int) -> None:
+        self.seen.append((draft, seq))
+
+
+def test_the_honeytoken_watch_sees_every_exported_id_under_the_export_entry(world: World) -> None:
+    watch = SeenByWatch()
+    exporter = replace(world.exporter, watch=watch)
+    approval = world.approve(SUE, ExportFormat.CSV, "support")
+    sink = Sink()
+    exporter.export(
+        actor=SUE, export_format=ExportFormat.CSV, purpose="support", approval_id=approval,
+        sink=sink,
+    )  # fmt: skip
+    exported_ids = sorted(str(row["id"]) for row in sink.rows)
+    assert sorted(i for draft, _ in watch.seen for i in draft.resource_ids) == exported_ids
+    with world.factory() as uow:
+        entry = list(uow.audit.scan())[-1]
+    assert {seq for _, seq in watch.seen} == {entry.seq}
+    assert entry.draft.action.stored_name == "customers.exported"
+    assert entry.draft.resource_ids == ()  # the log itself never lists who was exported
+    canary = exported_ids[1]
+    detector = HoneytokenAccessDetector()
+    draft = watch.seen[0][0]
+    assert detector.canaries_in(draft, frozenset({canary}), frozenset()) == [canary]

@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from tests.worlds import FixedClock, fresh_keyring, issued_staff, send_batch, web_source
 
-from strongroom.access.approvals import FourEyes
 from strongroom.access.erasure import ErasureService
 from strongroom.access.profiles import ProfileReader
-from strongroom.access.rolegrants import approved_role_grant
-from strongroom.access.tokens import issue_token
 from strongroom.adapters.memory import MemoryUnitOfWorkFactory
 from strongroom.adapters.memory.store import MemoryStore
 from strongroom.audit.service import AuditLog, verify_audit_log
-from strongroom.collect.segment import parse_request
 from strongroom.collect.service import Ingestor
-from strongroom.collect.sources import create_source
-from strongroom.core.clock import Clock
 from strongroom.core.errors import (
     ConflictError,
     CustomerErasedError,
@@ -31,23 +25,15 @@ from strongroom.core.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from strongroom.core.models import Actor, Channel, CustomerId, PrincipalKind, Source
+from strongroom.core.models import Actor, CustomerId, Source
 from strongroom.core.trail import AuditAction, Outcome
 from strongroom.vault.envelope import decrypt_field
 from strongroom.vault.keyring import KeyKind, Keyring
 from strongroom.vault.pseudonyms import Pseudonymizer
 from strongroom.vault.receipts import check_receipt, parse_receipt
-from strongroom.vault.rootkey import LocalRootKey
 from strongroom.vault.service import SubjectVault
 
-OPERATOR = Actor(PrincipalKind.LOCAL, "ops", role="admin")
-APPROVER = Actor(PrincipalKind.LOCAL, "second-operator", role="admin")
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-
-
-class FixedClock:
-    def now(self) -> datetime:
-        return NOW
 
 
 @dataclass
@@ -74,18 +60,6 @@ class MemoryLedger:
         return list(enumerate(self.lines, start=1))
 
 
-def _role_grant(
-    factory: MemoryUnitOfWorkFactory, audit: AuditLog, clock: Clock, name: str, role: str
-) -> str | None:
-    """The approval giving a new person ``role`` needs (four eyes: ops asks, a second operator
-    approves); None for someone who holds the role already."""
-    with factory() as uow:
-        if uow.principals.by_name(name) is not None:
-            return None
-    eyes = FourEyes(uow_factory=factory, audit=audit, clock=clock)
-    return approved_role_grant(eyes, asker=OPERATOR, approver=APPROVER, name=name, role=role).id
-
-
 @dataclass
 class World:
     factory: MemoryUnitOfWorkFactory
@@ -100,25 +74,14 @@ class World:
     trained: set[str] = field(default_factory=set)
 
     def staff(self, role: str) -> Actor:
-        name = f"someone-{role}"
-        issued = issue_token(
-            uow_factory=self.factory,
-            audit=self.audit,
-            clock=FixedClock(),
-            actor=OPERATOR,
-            principal_name=name,
-            role=role,
-            approval_id=_role_grant(self.factory, self.audit, FixedClock(), name, role),
-        )
-        actor = Actor(PrincipalKind.STAFF, issued.principal_name, role)
+        actor = issued_staff(self.factory, self.audit, FixedClock(NOW), role)
         if actor.name not in self.trained:  # PII acts need the person's training
             self.train(self.factory, actor)
             self.trained.add(actor.name)
         return actor
 
     def send(self, *messages: dict[str, Any]) -> None:
-        request = parse_request(json.dumps({"batch": list(messages)}).encode(), endpoint="batch")
-        self.ingestor.ingest(source=self.source, request=request)
+        send_batch(self.ingestor, self.source, *messages)
 
     def customer(self, email: str) -> CustomerId:
         views = self.profiles.find_customers(actor=self.staff("dpo"), field="email", value=email)
@@ -131,21 +94,13 @@ class World:
 
 @pytest.fixture
 def world(train_staff: Callable[..., None]) -> World:
-    clock = FixedClock()
-    root = LocalRootKey(os.urandom(32))
-    keyring = Keyring.open(root, Keyring.create_initial(root, now=NOW))
+    clock = FixedClock(NOW)
+    keyring = fresh_keyring(NOW)
     vault = SubjectVault(keyring)
     factory = MemoryUnitOfWorkFactory()
     audit = AuditLog(clock)
     ledger = MemoryLedger()
-    source = create_source(
-        uow_factory=factory,
-        audit=audit,
-        clock=clock,
-        actor=OPERATOR,
-        name="web",
-        channel=Channel.WEB,
-    ).source
+    source = web_source(factory, audit, clock)
     return World(
         factory=factory,
         keyring=keyring,

@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from tests.worlds import OPERATOR, fresh_keyring, issued_staff, send_batch, web_source
 
-from strongroom.access.approvals import FourEyes
 from strongroom.access.machines.apps import TokenRequest
 from strongroom.access.machines.keys import Presented
 from strongroom.access.profiles import ProfileReader
-from strongroom.access.rolegrants import approved_role_grant
-from strongroom.access.tokens import issue_token
 from strongroom.adapters.memory import MemoryUnitOfWorkFactory
 from strongroom.audit.service import AuditLog
 from strongroom.bootstrap.machines import Machines, build_machines
-from strongroom.collect.segment import parse_request
 from strongroom.collect.service import Ingestor
-from strongroom.collect.sources import create_source
-from strongroom.core.clock import Clock
 from strongroom.core.errors import (
     AuthenticationError,
     InvalidInputError,
@@ -30,14 +23,10 @@ from strongroom.core.errors import (
     PermissionDeniedError,
 )
 from strongroom.core.machines import MachineKind
-from strongroom.core.models import Actor, Channel, Consent, CustomerId, PrincipalKind
+from strongroom.core.models import Actor, Consent, CustomerId, PrincipalKind
 from strongroom.core.trail import AuditAction, Origin, Outcome
-from strongroom.vault.keyring import Keyring
-from strongroom.vault.rootkey import LocalRootKey
 from strongroom.vault.service import SubjectVault
 
-OPERATOR = Actor(PrincipalKind.LOCAL, "ops", role="admin")
-APPROVER = Actor(PrincipalKind.LOCAL, "second-operator", role="admin")
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 VENDOR_NET = Origin(ip="203.0.113.7")
 ELSEWHERE = Origin(ip="198.51.100.9")
@@ -51,18 +40,6 @@ class MovableClock:
         return self.moment
 
 
-def _role_grant(
-    factory: MemoryUnitOfWorkFactory, audit: AuditLog, clock: Clock, name: str, role: str
-) -> str | None:
-    """The approval giving a new person ``role`` needs (four eyes: ops asks, a second operator
-    approves); None for someone who holds the role already."""
-    with factory() as uow:
-        if uow.principals.by_name(name) is not None:
-            return None
-    eyes = FourEyes(uow_factory=factory, audit=audit, clock=clock)
-    return approved_role_grant(eyes, asker=OPERATOR, approver=APPROVER, name=name, role=role).id
-
-
 @dataclass
 class World:
     factory: MemoryUnitOfWorkFactory
@@ -74,24 +51,13 @@ class World:
     source_id: str
 
     def staff(self, role: str) -> Actor:
-        name = f"someone-{role}"
-        issued = issue_token(
-            uow_factory=self.factory,
-            audit=self.audit,
-            clock=self.clock,
-            actor=OPERATOR,
-            principal_name=name,
-            role=role,
-            approval_id=_role_grant(self.factory, self.audit, self.clock, name, role),
-        )
-        return Actor(PrincipalKind.STAFF, issued.principal_name, role)
+        return issued_staff(self.factory, self.audit, self.clock, role)
 
     def customer(self, email: str, **traits: Any) -> CustomerId:
         message = {"type": "identify", "userId": email, "traits": {"email": email, **traits}}
-        request = parse_request(json.dumps({"batch": [message]}).encode(), endpoint="batch")
         with self.factory() as uow:
             source = uow.sources.list()[0]
-        self.ingestor.ingest(source=source, request=request)
+        send_batch(self.ingestor, source, message)
         views = self.profiles.find_customers(actor=self.staff("dpo"), field="email", value=email)
         return views[0].id
 
@@ -104,14 +70,10 @@ class World:
 @pytest.fixture
 def world() -> World:
     clock = MovableClock()
-    root = LocalRootKey(os.urandom(32))
-    vault = SubjectVault(Keyring.open(root, Keyring.create_initial(root, now=T0)))
+    vault = SubjectVault(fresh_keyring(T0))
     factory = MemoryUnitOfWorkFactory()
     audit = AuditLog(clock)
-    source = create_source(
-        uow_factory=factory, audit=audit, clock=clock, actor=OPERATOR, name="web",
-        channel=Channel.WEB,
-    ).source  # fmt: skip
+    source = web_source(factory, audit, clock)
     return World(
         factory=factory,
         clock=clock,

@@ -148,3 +148,15 @@ def test_an_export_from_a_time_on_is_audited_before_it_is_written(
     assert recorded.action is AuditAction.AUDIT_EXPORTED
     assert recorded.detail["format"] == export_format.value
     assert recorded.detail["through_seq"] == 5
+
+
+@pytest.mark.parametrize(
+    ("action", "severity"),
+    [
+        (AuditAction.CUSTOMERS_EXPORTED, "5"),
+        (AuditAction.DSAR_EXPORTED, "5"),
+        (AuditAction.CUSTOMER_READ, "3"),
+    ],
+)
+def test_exports_of_customer_data_are_sensitive_in_cef(action: AuditAction, severity: str) -> None:
+    assert cef_line(_entry(action=action), product_version="1").split("|")[6] == severity

@@ -2,35 +2,24 @@
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from tests.worlds import FixedClock, fresh_keyring, send_batch, web_source
 
 from strongroom.adapters.memory import MemoryUnitOfWorkFactory
 from strongroom.audit.service import AuditLog
-from strongroom.collect.segment import parse_request
 from strongroom.collect.service import Ingestor, IngestResult
-from strongroom.collect.sources import create_source
 from strongroom.core.errors import ConfigurationError, InvalidInputError
-from strongroom.core.models import Actor, Channel, Event, Order, PrincipalKind, Source
+from strongroom.core.models import Event, Order, Source
 from strongroom.core.trail import AuditAction
 from strongroom.vault.cards import is_card_token
-from strongroom.vault.keyring import Keyring
-from strongroom.vault.rootkey import LocalRootKey
 from strongroom.vault.service import SubjectVault
 from strongroom.vault.tokenization import CardVault
 
-OPERATOR = Actor(PrincipalKind.LOCAL, "ops", role="admin")
 VISA = "4111111111111111"
-
-
-class FixedClock:
-    def now(self) -> datetime:
-        return datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -40,8 +29,7 @@ class Shop:
     source: Source
 
     def send(self, *messages: dict[str, Any]) -> IngestResult:
-        request = parse_request(json.dumps({"batch": list(messages)}).encode(), endpoint="batch")
-        return self.ingestor.ingest(source=self.source, request=request)
+        return send_batch(self.ingestor, self.source, *messages)
 
     def orders(self) -> list[Order]:
         return sorted(self.uow_factory.store.orders.values(), key=lambda o: o.external_id)
@@ -51,18 +39,10 @@ class Shop:
 
 
 def _shop(*, with_card_vault: bool = True) -> Shop:
-    clock = FixedClock()
-    root = LocalRootKey(os.urandom(32))
-    keyring = Keyring.open(root, Keyring.create_initial(root, now=clock.now()))
+    clock = FixedClock(datetime(2026, 11, 29, 12, 0, tzinfo=UTC))
+    keyring = fresh_keyring(clock.now())
     factory, audit = MemoryUnitOfWorkFactory(), AuditLog(clock)
-    source = create_source(
-        uow_factory=factory,
-        audit=audit,
-        clock=clock,
-        actor=OPERATOR,
-        name="web",
-        channel=Channel.WEB,
-    ).source
+    source = web_source(factory, audit, clock)
     ingestor = Ingestor(
         uow_factory=factory,
         vault=SubjectVault(keyring),

@@ -2,51 +2,22 @@
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from tests.worlds import FixedClock, fresh_keyring, issued_staff, send_batch, web_source
 
-from strongroom.access.approvals import FourEyes
 from strongroom.access.profiles import ProfileReader
-from strongroom.access.rolegrants import approved_role_grant
-from strongroom.access.tokens import issue_token
 from strongroom.adapters.memory import MemoryUnitOfWorkFactory
 from strongroom.audit.service import AuditLog, verify_audit_log
-from strongroom.collect.segment import parse_request
 from strongroom.collect.service import Ingestor, IngestResult
-from strongroom.collect.sources import create_source
-from strongroom.core.clock import Clock
 from strongroom.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
-from strongroom.core.models import Actor, Channel, CustomerId, PrincipalKind, Source
+from strongroom.core.models import Actor, CustomerId, PrincipalKind, Source
 from strongroom.core.trail import AuditAction
-from strongroom.vault.keyring import Keyring
-from strongroom.vault.rootkey import LocalRootKey
 from strongroom.vault.service import SubjectVault
-
-OPERATOR = Actor(PrincipalKind.LOCAL, "ops", role="admin")
-APPROVER = Actor(PrincipalKind.LOCAL, "second-operator", role="admin")
-
-
-class FixedClock:
-    def now(self) -> datetime:
-        return datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-
-
-def _role_grant(
-    factory: MemoryUnitOfWorkFactory, audit: AuditLog, clock: Clock, name: str, role: str
-) -> str | None:
-    """The approval giving a new person ``role`` needs (four eyes: ops asks, a second operator
-    approves); None for someone who holds the role already."""
-    with factory() as uow:
-        if uow.principals.by_name(name) is not None:
-            return None
-    eyes = FourEyes(uow_factory=factory, audit=audit, clock=clock)
-    return approved_role_grant(eyes, asker=OPERATOR, approver=APPROVER, name=name, role=role).id
 
 
 @dataclass
@@ -62,17 +33,7 @@ class Services:
     trained: set[str] = field(default_factory=set)
 
     def staff(self, role: str) -> Actor:
-        name = f"someone-{role}"
-        issued = issue_token(
-            uow_factory=self.uow_factory,
-            audit=self.audit,
-            clock=self.clock,
-            actor=OPERATOR,
-            principal_name=name,
-            role=role,
-            approval_id=_role_grant(self.uow_factory, self.audit, self.clock, name, role),
-        )
-        actor = Actor(PrincipalKind.STAFF, issued.principal_name, role)
+        actor = issued_staff(self.uow_factory, self.audit, self.clock, role)
         if actor.name not in self.trained:  # PII reads need the person's training
             self.train(self.uow_factory, actor)
             self.trained.add(actor.name)
@@ -81,19 +42,11 @@ class Services:
 
 @pytest.fixture
 def services(train_staff: Callable[..., None]) -> Services:
-    clock = FixedClock()
-    root = LocalRootKey(os.urandom(32))
-    vault = SubjectVault(Keyring.open(root, Keyring.create_initial(root, now=clock.now())))
+    clock = FixedClock(datetime(2026, 11, 29, 12, 0, tzinfo=UTC))
+    vault = SubjectVault(fresh_keyring(clock.now()))
     factory = MemoryUnitOfWorkFactory()
     audit = AuditLog(clock)
-    source = create_source(
-        uow_factory=factory,
-        audit=audit,
-        clock=clock,
-        actor=OPERATOR,
-        name="web",
-        channel=Channel.WEB,
-    ).source
+    source = web_source(factory, audit, clock)
     return Services(
         uow_factory=factory,
         vault=vault,
@@ -107,8 +60,7 @@ def services(train_staff: Callable[..., None]) -> Services:
 
 
 def _send(services: Services, *messages: dict[str, Any]) -> IngestResult:
-    request = parse_request(json.dumps({"batch": list(messages)}).encode(), endpoint="batch")
-    return services.ingestor.ingest(source=services.source, request=request)
+    return send_batch(services.ingestor, services.source, *messages)
 
 
 def _identify(user: str, email: str, **traits: Any) -> dict[str, Any]:

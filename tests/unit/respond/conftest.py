@@ -12,6 +12,7 @@ from strongroom.adapters.memory import MemoryUnitOfWorkFactory
 from strongroom.audit.checkpointer import AuditCheckpointer
 from strongroom.audit.service import AuditLog
 from strongroom.core.models import Actor, CustomerId, PrincipalKind
+from strongroom.core.monitoring import Alert, AlertStatus, Severity
 from strongroom.core.ports import UnitOfWork
 from strongroom.core.trail import AuditAction, AuditDraft, Outcome
 from strongroom.respond.investigation import BlastRadiusService
@@ -87,6 +88,24 @@ def act(
         resource_ids=ids,
         data_classes=classes,
         purpose="support",
+    )
+
+
+def canary_alert() -> Alert:
+    """An open critical alert: ``staff:mallory`` read a canary customer at ``T0``."""
+    return Alert(
+        id="a1",
+        fingerprint="f" * 64,
+        detector="honeytoken_access",
+        severity=Severity.CRITICAL,
+        status=AlertStatus.OPEN,
+        principal="staff:mallory",
+        signal="honeytoken_read",
+        summary="a canary customer was read",
+        explanation={},
+        first_seen=T0,
+        last_seen=T0,
+        count=1,
     )
 
 

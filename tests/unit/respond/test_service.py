@@ -6,28 +6,11 @@ import pytest
 
 from strongroom.core.errors import ConflictError, InvalidInputError, NotFoundError
 from strongroom.core.incidents import IncidentRole, IncidentStatus, TimelineKind
-from strongroom.core.monitoring import Alert, AlertStatus, Severity
+from strongroom.core.monitoring import Severity
 from strongroom.core.trail import AuditAction
 from strongroom.respond.service import IncidentService
 
-from .conftest import RESPONDER, T0, World
-
-
-def _alert() -> Alert:
-    return Alert(
-        id="a1",
-        fingerprint="f" * 64,
-        detector="honeytoken_access",
-        severity=Severity.CRITICAL,
-        status=AlertStatus.OPEN,
-        principal="staff:mallory",
-        signal="honeytoken_read",
-        summary="a canary customer was read",
-        explanation={},
-        first_seen=T0,
-        last_seen=T0,
-        count=1,
-    )
+from .conftest import RESPONDER, T0, World, canary_alert
 
 
 def _audit_actions(world: World) -> list[AuditAction]:
@@ -55,8 +38,8 @@ def test_awareness_in_the_future_is_refused(world: World) -> None:
 
 
 def test_a_critical_alert_opens_one_incident_with_the_alert_on_its_timeline(world: World) -> None:
-    world.incidents.open_for(_alert())
-    world.incidents.open_for(_alert())  # the same alert again: no second incident
+    world.incidents.open_for(canary_alert())
+    world.incidents.open_for(canary_alert())  # the same alert again: no second incident
     [incident] = world.incidents.list_incidents()
     assert incident.alert_id == "a1"
     assert incident.status is IncidentStatus.DETECTION

@@ -6,11 +6,11 @@ import pytest
 
 from strongroom.core.errors import ConflictError, InvalidInputError, NotFoundError
 from strongroom.core.incidents import IncidentStatus, TimelineKind
-from strongroom.core.monitoring import Alert, AlertStatus, Severity
+from strongroom.core.monitoring import Severity
 from strongroom.core.trail import AuditAction
 from strongroom.respond.suspects import MORE_FOLLOW, SuspectWatcher
 
-from .conftest import RESPONDER, T0, World, act
+from .conftest import RESPONDER, T0, World, act, canary_alert
 
 READ = AuditAction.CUSTOMER_READ
 
@@ -145,21 +145,7 @@ def test_show_and_list_sync_first(world: World) -> None:
 def test_an_alerts_principal_is_watched_from_the_alerts_first_sighting(world: World) -> None:
     world.record(act("staff:mallory", READ, ("canary",)))
     world.clock.advance(minutes=10)
-    alert = Alert(
-        id="a1",
-        fingerprint="f" * 64,
-        detector="honeytoken_access",
-        severity=Severity.CRITICAL,
-        status=AlertStatus.OPEN,
-        principal="staff:mallory",
-        signal="honeytoken_read",
-        summary="a canary customer was read",
-        explanation={},
-        first_seen=T0,
-        last_seen=T0,
-        count=1,
-    )
-    world.incidents.open_for(alert)
+    world.incidents.open_for(canary_alert())
     [incident] = world.incidents.list_incidents()
     assert incident.principals == ("staff:mallory",)
     assert _watcher(world).sync_open().copied == 1

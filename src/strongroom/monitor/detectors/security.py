@@ -165,7 +165,9 @@ class _SuspiciousInputRun(DetectorRun):
 @dataclass(frozen=True, slots=True)
 class HoneytokenAccessSettings(DetectorSettings):
     severity: str = severity_param("critical")
-    actions: tuple[str, ...] = param(READ_ACTIONS, "audit actions that read", choices=ACTION_NAMES)
+    actions: tuple[str, ...] = param(
+        (*READ_ACTIONS, "customers.exported"), "audit actions that read", choices=ACTION_NAMES
+    )
 
 
 class HoneytokenAccessDetector(Detector):
