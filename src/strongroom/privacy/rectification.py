@@ -12,13 +12,13 @@ from dataclasses import dataclass, replace
 from strongroom.access.holds import refuse_under_hold
 from strongroom.collect.classification import classify_traits
 from strongroom.core.clock import Clock
-from strongroom.core.errors import ConflictError, CustomerErasedError, InvalidInputError
+from strongroom.core.errors import CustomerErasedError, InvalidInputError
 from strongroom.core.models import Actor, BlindIndexEntry, JsonValue
 from strongroom.core.ports import AuditTrail, UnitOfWork, UnitOfWorkFactory
-from strongroom.core.privacy import DataSubjectRequest, RequestKind, RequestStatus
+from strongroom.core.privacy import DataSubjectRequest, RequestKind
 from strongroom.core.schema import FIELDS_BY_NAME
 from strongroom.core.trail import AuditAction, AuditDraft, Outcome
-from strongroom.privacy.requests import authorise_dsar
+from strongroom.privacy.requests import authorise_dsar, verified_request
 from strongroom.vault.service import SubjectVault
 
 
@@ -34,7 +34,9 @@ class Rectifier:
         purpose = authorise_dsar(self.uow_factory, self.audit, actor)
         classified = _classified(field, value)
         with self.uow_factory() as uow:
-            request = _rectification_request(uow, request_id)
+            request = verified_request(
+                uow, request_id, kind=RequestKind.RECTIFICATION, act="rectify only for"
+            )
             refuse_under_hold(uow, request.customer_id, act="rectification")
             self._write(uow, request, field, classified)
             draft = AuditDraft(
@@ -86,15 +88,3 @@ def _classified(field: str, value: str) -> tuple[dict[str, JsonValue], dict[str,
     if field not in traits.encrypted and field not in traits.plain:
         raise InvalidInputError(f"the value given is not a valid {field} (it is not echoed)")
     return traits.encrypted, traits.plain
-
-
-def _rectification_request(uow: UnitOfWork, request_id: str) -> DataSubjectRequest:
-    request = uow.privacy_requests.get(request_id)
-    if request is None or request.kind is not RequestKind.RECTIFICATION:
-        raise ConflictError(f"{request_id!r} is not a rectification request")
-    if request.status is not RequestStatus.VERIFIED:
-        raise ConflictError(
-            f"request {request_id} is {request.status.value}: rectify only for an open request "
-            "whose requester's identity was verified"
-        )
-    return request

@@ -323,6 +323,11 @@ def test_a_verified_rectification_request_corrects_and_reindexes_a_field(world: 
     assert world.profiles.find_customers(actor=DPO, field="email", value="ada1@example.org") == []
     with pytest.raises(InvalidInputError, match="unknown field"):
         world.rectifier.rectify(actor=DPO, request_id=request.id, field="role", value="admin")
+    with pytest.raises(NotFoundError, match="no data-subject request"):
+        world.rectifier.rectify(actor=DPO, request_id="no-such-request", field="age", value="1")
+    access = world.desk.open(actor=DPO, customer_id=alice, kind=RequestKind.ACCESS)
+    with pytest.raises(ConflictError, match="not rectification"):
+        world.rectifier.rectify(actor=DPO, request_id=access.id, field="age", value="1")
     rectified = [e for e in _entries(world) if e.draft.action is AuditAction.CUSTOMER_RECTIFIED]
     assert [e.draft.detail["field"] for e in rectified] == ["email", "age"]
     assert "lovelace" not in repr([e.draft for e in rectified])
