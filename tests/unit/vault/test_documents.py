@@ -29,7 +29,8 @@ def test_any_size_round_trips(size: int) -> None:
     data = os.urandom(size)
     sealed = _seal(data)
     assert _open(sealed) == data
-    assert data[:64] not in sealed or size == 0
+    if size >= 16:  # a byte or two of plaintext turns up in random ciphertext by chance
+        assert data[:64] not in sealed
 
 
 def test_a_file_moved_to_another_id_or_purpose_or_key_does_not_open() -> None:
