@@ -66,7 +66,8 @@ def clamd(directory: Path) -> Iterator[str]:
     database = directory / "db"
     database.mkdir()
     marker = secrets.token_hex(16)  # a signature no clean file holds
-    (database / "bench.ndb").write_text(f"Strongroom.Bench.Marker:0:*:{marker}\n")
+    signature = ":".join(("Strongroom.Bench.Marker", "0", "*", marker))  # a ClamAV .ndb line
+    (database / "bench.ndb").write_text(signature + "\n")
     socket_path = directory / "clamd.sock"
     config = directory / "clamd.conf"
     config.write_text(
